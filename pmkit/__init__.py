@@ -1,0 +1,46 @@
+"""pmkit: the helper library of the product-management course.
+
+One module per principle, each loaded on first use so ``import pmkit`` stays
+as light as ``import pandas``:
+
+- ``pmkit.customer``   voice of the customer: NPS, pain points, Kano, RICE, PR/FAQ
+- ``pmkit.metrics``    funnels, cohorts, metric trees, Simpson's paradox
+- ``pmkit.recommend``  item-to-item recommendations
+- ``pmkit.experiment`` A/B tests done right
+- ``pmkit.agile``      team size, flow and delivery forecasts
+- ``pmkit.longterm``   NPV, lifetime value, membership programmes, flywheels
+- ``pmkit.datasets``   the course's synthetic company and its hidden truth
+- ``pmkit.exercises``  instant feedback and hints for lesson exercises
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "agile", "customer", "datasets", "display", "experiment", "exercises", "longterm",
+    "metrics", "notebooks", "paths", "recommend", "results", "widgets",
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmkit import (  # noqa: F401
+        agile, customer, datasets, display, experiment, exercises, longterm, metrics,
+        notebooks, paths, recommend, results, widgets,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"pmkit.{name}")
+    if name == "show":
+        from pmkit.display import show
+
+        return show
+    raise AttributeError(f"module 'pmkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SUBMODULES, "show"])

@@ -1,0 +1,154 @@
+"""The ``pmkit`` command line.
+
+Every failure is one clear line on stderr and a non-zero exit code; a
+traceback means a bug in pmkit, never in what the user typed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; the message is printed as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not usage + error
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+# ------------------------------------------------------------------ commands --
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from pmkit import notebooks
+
+    if args.check:
+        problems = notebooks.out_of_sync()
+        for problem in problems:
+            print(problem)
+        if problems:
+            raise CliError(f"{len(problems)} lesson(s) out of sync with solutions/: run `pmkit build`")
+        print("lessons/ is in sync with solutions/")
+        return 0
+    written = notebooks.build(args.lessons, run=not args.no_execute, jobs=args.jobs)
+    print(f"built {len(written) // 2} lesson(s): " + ", ".join(p.stem for p in written[1::2]))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from pmkit import doctor
+
+    findings = doctor.run()
+    print(doctor.report(findings))
+    return 0 if all(f.ok for f in findings) else EXIT_ERROR
+
+
+def cmd_workspace(args: argparse.Namespace) -> int:
+    from pmkit import workspace
+
+    print(workspace.prepare().summary())
+    return 0
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    from pmkit import paths, workspace
+
+    prepared = workspace.prepare()
+    print(prepared.summary())
+    jupyter = shutil.which("jupyter", path=os.path.dirname(sys.executable)) or shutil.which("jupyter")
+    if jupyter is None:
+        raise CliError("JupyterLab is not installed: pip install 'pmkit[lab]' (or `python3 course.py start`)")
+    first = sorted(prepared.workspace.glob("00_*.ipynb"))
+    target = os.path.relpath(first[0] if first else prepared.workspace, paths.course_root())
+    command = [jupyter, "lab", target, *args.lab_args]
+    print("Opening JupyterLab:", " ".join(command[1:]))
+    return subprocess.call(command, cwd=paths.course_root())
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    from pmkit import workspace
+
+    print(workspace.reset(args.lesson).summary())
+    return 0
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from pmkit.datasets import commands
+
+    return commands.main(args.rest)
+
+
+# ------------------------------------------------------------------- parser --
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pmkit", description="The product-management course kit.")
+    parser.add_argument("--version", action="version", version=f"pmkit {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("build", cmd_build, "regenerate lessons/ from the masters in solutions/ and execute both")
+    p.add_argument("lessons", nargs="*", help="lesson numbers or names (default: all)")
+    p.add_argument("--no-execute", action="store_true", help="write sources only, no outputs")
+    p.add_argument("--check", action="store_true", help="only report lessons out of sync (fast)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks executed in parallel")
+
+    add("doctor", cmd_doctor, "check Python, packages, kernel, folders and datasets; say what to fix")
+    add("workspace", cmd_workspace, "copy new lessons into your workspace (never overwrites yours)")
+
+    p = add("start", cmd_start, "prepare the workspace and open JupyterLab on lesson 00")
+    p.add_argument("lab_args", nargs=argparse.REMAINDER, help="passed on to `jupyter lab`")
+
+    p = add("reset", cmd_reset, "restore a pristine lesson in your workspace (backs yours up first)")
+    p.add_argument("lesson", help="lesson number or name, e.g. 03")
+
+    p = add("datasets", cmd_datasets, "generate or verify the course datasets (see `pmkit datasets --help`)")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _version() -> str:
+    from pmkit import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("pmkit: interrupted", file=sys.stderr)
+        return 130
+    except (CliError, ValueError, TypeError, OSError) as exc:
+        print(f"pmkit {args.command}: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in text:
+        text = f"{text}: {exc.filename}"
+    return text
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Small building blocks for what pmkit shows in a notebook.
+
+Every result card, exercise verdict and figure goes through here, so they look
+alike and so their plain-text form (what nbval compares and what a terminal
+shows) never carries a memory address or a timestamp.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# Okabe–Ito: distinguishable with every common form of colour blindness.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+GOOD, BAD, NEUTRAL = "#009E73", "#D55E00", "#6c757d"
+
+
+def safe_repr(value: Any, limit: int = 80) -> str:
+    """A short repr that never raises, whatever the object does."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__} object>"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def card(title: str, rows: Mapping[str, Any] | Iterable[tuple[str, Any]], *,
+         summary: str = "", accent: str = PALETTE[0], footer: str = "") -> str:
+    """An HTML card: a title, a sentence, a two-column table of facts."""
+    items = rows.items() if isinstance(rows, Mapping) else rows
+    body = "".join(
+        f"<tr><th style='text-align:left;padding:2px 12px 2px 0;font-weight:600'>"
+        f"{html.escape(str(k))}</th><td style='text-align:left;padding:2px 0'>"
+        f"{html.escape(str(v))}</td></tr>"
+        for k, v in items
+    )
+    parts = [
+        f"<div style='border-left:4px solid {accent};padding:8px 12px;margin:4px 0;"
+        f"font-family:system-ui,sans-serif;max-width:46em'>",
+        f"<div style='font-weight:700;margin-bottom:4px'>{html.escape(title)}</div>",
+    ]
+    if summary:
+        parts.append(f"<div style='margin-bottom:6px'>{html.escape(summary)}</div>")
+    if body:
+        parts.append(f"<table style='border-collapse:collapse'>{body}</table>")
+    if footer:
+        parts.append(f"<div style='color:{NEUTRAL};margin-top:6px'>{html.escape(footer)}</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    """Format a number for a sentence: thousands separators, sensible precision."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if value != value:  # NaN
+        return "n/a"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}g}"
+
+
+def pct(value: float, digits: int = 1) -> str:
+    """Format a fraction as a percentage: 0.1234 -> '12.3%'."""
+    return f"{100 * value:.{digits}f}%"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A rendered chart with alt text and a one-line takeaway.
+
+    Displays as a PNG (with its alt text for screen readers and static HTML)
+    and prints the takeaway as its plain text, so the point survives where
+    images don't: a terminal, nbval's comparison, a text-only reader.
+    """
+
+    png: bytes
+    alt: str
+    takeaway: str
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        data = {"image/png": self.png, "text/plain": f"Takeaway: {self.takeaway}"}
+        return data, {"image/png": {"alt": self.alt}}
+
+    def __repr__(self) -> str:
+        return f"Takeaway: {self.takeaway}"
+
+
+def show(ax_or_fig: Any, alt: str, takeaway: str, dpi: int = 80) -> Figure:
+    """Render a matplotlib chart to a Figure with alt text and a takeaway, then close it.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.bar(["A", "B"], [3, 5])
+    >>> show(ax, alt="Bars: A 3, B 5", takeaway="B is higher.")
+    Takeaway: B is higher.
+    """
+    import matplotlib.pyplot as plt
+
+    if not alt or not takeaway:
+        raise ValueError("every figure needs alt text and a one-line takeaway")
+    fig = getattr(ax_or_fig, "figure", ax_or_fig)
+    if not hasattr(fig, "savefig"):
+        raise TypeError(f"show() needs a matplotlib Axes or Figure, got {type(ax_or_fig).__name__}")
+    buffer = io.BytesIO()
+    # No 'Software' or date chunk: the same chart gives the same bytes every run.
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return Figure(buffer.getvalue(), alt, takeaway)
+
+
+def new_axes(ax: Any = None, size: tuple[float, float] = (6.4, 3.6)) -> Any:
+    """Return ``ax`` or a fresh Axes styled for the course."""
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=size, layout="constrained")
+    ax.set_prop_cycle(color=PALETTE)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax

@@ -1,0 +1,467 @@
+"""The exercise engine behind ``lesson.check`` and ``lesson.hint``.
+
+Three ideas keep it honest:
+
+- An ``Exercise`` knows how to *compute* its expected answer from a
+  ``Context`` (the lesson's seed and data), never a typed-in number.
+- A grader (``number``, ``choice``, ``decision``, ``items`` or any function
+  returning a ``Verdict``) compares an answer with that expectation and knows
+  the common mistakes worth a targeted message.
+- ``Lesson.check`` wraps all of it so nothing a learner passes can raise.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import json
+import math
+import numbers
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pmkit import paths
+from pmkit.display import GOOD, NEUTRAL, PALETTE, card, fmt, safe_repr
+
+STATUSES = ("correct", "incorrect", "not answered", "error")
+_LESSON_NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A grader's answer: right or not, and the sentence the learner reads."""
+
+    correct: bool
+    message: str = ""
+
+
+class Context:
+    """What expected answers are computed from: the seed, parameters and cached data."""
+
+    def __init__(self, lesson: str, seed: int | None = None, **params: Any):
+        self.lesson = lesson
+        self.seed = seed
+        self.params = params
+        self._cache: dict[Any, Any] = {}
+
+    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """Compute once per lesson session (expected values often share work)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def load(self, name: str) -> Any:
+        """A dataset table for this lesson's seed."""
+        from pmkit import datasets
+
+        return self.cached(("load", name), lambda: datasets.load(name, seed=self.seed))
+
+    def truth(self, name: str) -> Any:
+        """The hidden ground truth behind a dataset table for this lesson's seed."""
+        from pmkit import datasets
+
+        return self.cached(("truth", name), lambda: datasets.truth(name, seed=self.seed))
+
+
+Grader = Callable[[Any, Any, Context], Verdict]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: a question, how to compute its answer, how to grade, the hints.
+
+    The last hint is the worked step; earlier ones nudge.
+    """
+
+    name: str
+    question: str
+    expected: Callable[[Context], Any]
+    grade: Grader
+    hints: tuple[str, ...] = ()
+    minutes: int = 3
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
+            raise ValueError(f"exercise name {self.name!r} should be a lower_snake_case identifier")
+        if not self.hints:
+            raise ValueError(f"exercise {self.name!r} needs at least one hint")
+        object.__setattr__(self, "hints", tuple(self.hints))
+
+
+# ---------------------------------------------------------------- feedback ---
+
+_ICONS = {"correct": "✅", "incorrect": "❌", "not answered": "✏️", "error": "⚠️"}
+_COLOURS = {"correct": GOOD, "incorrect": PALETTE[3], "not answered": NEUTRAL, "error": PALETTE[1]}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What ``check`` returns: a status, a sentence, and what to do next."""
+
+    lesson: str
+    exercise: str
+    status: str
+    message: str
+    next_step: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "correct"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        text = f"{_ICONS[self.status]} {self.exercise}: {self.status}. {self.message}".rstrip()
+        return f"{text} {self.next_step}".rstrip()
+
+    def _repr_html_(self) -> str:
+        return card(
+            f"{_ICONS[self.status]} {self.exercise}: {self.status}",
+            [],
+            summary=self.message,
+            accent=_COLOURS[self.status],
+            footer=self.next_step,
+        )
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One rung of an exercise's hint ladder."""
+
+    exercise: str
+    level: int
+    total: int
+    text: str
+
+    @property
+    def label(self) -> str:
+        return "Worked step" if self.level == self.total and self.total > 1 else f"Hint {self.level}"
+
+    def __repr__(self) -> str:
+        return f"💡 {self.exercise}, {self.label} ({self.level}/{self.total}): {self.text}"
+
+    def _repr_html_(self) -> str:
+        more = "" if self.level == self.total else "Call hint() again for the next one."
+        return card(f"💡 {self.exercise}: {self.label} ({self.level}/{self.total})", [],
+                    summary=self.text, accent=PALETTE[5], footer=more)
+
+
+# ------------------------------------------------------------------ lesson ---
+
+
+class Lesson:
+    """A lesson's exercises, bound to a seed: ``check``, ``hint`` and ``status``."""
+
+    def __init__(self, name: str, exercises: Sequence[Exercise], context: Context):
+        self.name = name
+        self.context = context
+        self.exercises = {ex.name: ex for ex in exercises}
+        if len(self.exercises) != len(exercises):
+            raise ValueError(f"lesson {name} defines an exercise name twice")
+        self._hint_level: dict[str, int] = {}
+        self._results: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"Lesson {self.name}: {len(self.exercises)} exercises ({', '.join(self.exercises)})"
+
+    def _lookup(self, exercise: Any) -> Exercise | None:
+        return self.exercises.get(exercise) if isinstance(exercise, str) else None
+
+    def _unknown(self, exercise: Any) -> str:
+        return (f"There is no exercise called {safe_repr(exercise)} in lesson {self.name}; "
+                f"the exercises are: {', '.join(self.exercises)}.")
+
+    def check(self, exercise: str, answer: Any) -> Feedback:
+        """Grade ``answer`` for ``exercise``; never raises."""
+        ex = self._lookup(exercise)
+        if ex is None:
+            return Feedback(self.name, safe_repr(exercise, 40), "error", self._unknown(exercise))
+        feedback = self._grade(ex, answer)
+        self._results[ex.name] = feedback.status
+        record(self.name, ex.name, feedback.status)
+        return feedback
+
+    def _grade(self, ex: Exercise, answer: Any) -> Feedback:
+        if answer is ...:
+            return Feedback(self.name, ex.name, "not answered",
+                            "Not answered yet: replace the ... with your answer and run the cell again.",
+                            f"Stuck? lesson.hint({ex.name!r})")
+        if answer is None:
+            return Feedback(self.name, ex.name, "not answered",
+                            "Your answer is None: did you forget to assign it, or a `return`?",
+                            f"Stuck? lesson.hint({ex.name!r})")
+        try:
+            expected = ex.expected(self.context)
+        except Exception as exc:  # a broken lesson must not look like a wrong answer
+            return Feedback(self.name, ex.name, "error",
+                            f"This exercise could not compute its answer ({type(exc).__name__}: "
+                            f"{safe_repr(str(exc), 120)}). Please report it to the course authors.")
+        try:
+            verdict = ex.grade(answer, expected, self.context)
+            if not isinstance(verdict, Verdict):
+                raise TypeError(f"grader returned {type(verdict).__name__}, not a Verdict")
+        except _Unreadable as exc:
+            return Feedback(self.name, ex.name, "incorrect", str(exc), f"lesson.hint({ex.name!r})")
+        except Exception as exc:
+            return Feedback(self.name, ex.name, "incorrect",
+                            f"Could not compare {safe_repr(answer, 60)} with the answer "
+                            f"({type(exc).__name__}). Check the type of your answer: {ex.question}",
+                            f"lesson.hint({ex.name!r})")
+        if verdict.correct:
+            return Feedback(self.name, ex.name, "correct", verdict.message or "Well done.")
+        return Feedback(self.name, ex.name, "incorrect", verdict.message or "Not quite.",
+                        f"Try again, or ask for lesson.hint({ex.name!r}).")
+
+    def hint(self, exercise: str, level: int | None = None) -> Hint | Feedback:
+        """The next hint for ``exercise`` (or a given ``level``, 1-based)."""
+        ex = self._lookup(exercise)
+        if ex is None:
+            return Feedback(self.name, safe_repr(exercise, 40), "error", self._unknown(exercise))
+        total = len(ex.hints)
+        if isinstance(level, int) and not isinstance(level, bool) and 1 <= level <= total:
+            chosen = level
+        else:
+            chosen = min(self._hint_level.get(ex.name, 0) + 1, total)
+        self._hint_level[ex.name] = chosen
+        record(self.name, ex.name, "hint", hint=chosen)
+        return Hint(ex.name, chosen, total, ex.hints[chosen - 1])
+
+    def answer(self, exercise: str) -> Any:
+        """The expected answer (for instructors' keys and tests)."""
+        ex = self._lookup(exercise)
+        if ex is None:
+            raise ValueError(self._unknown(exercise))
+        return ex.expected(self.context)
+
+    def status(self) -> dict[str, str]:
+        """Each exercise's latest status in this session ('not started' if never checked)."""
+        return {name: self._results.get(name, "not started") for name in self.exercises}
+
+
+def start(lesson: str, seed: int | None = None, **params: Any) -> Lesson:
+    """Open a lesson's exercises for a seed: ``lesson = start("00_welcome", seed=seed)``."""
+    if not isinstance(lesson, str) or not _LESSON_NAME.match(lesson):
+        raise ValueError(f"lesson should be named like '00_welcome', got {safe_repr(lesson)}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+        raise TypeError(f"seed should be a whole number or None, got {safe_repr(seed)}")
+    topic = _LESSON_NAME.match(lesson).group(2)
+    try:
+        module = importlib.import_module(f"pmkit.exercises.{topic}")
+    except ModuleNotFoundError:
+        raise ValueError(f"no exercises for lesson {lesson!r}; known: {', '.join(known_lessons())}") from None
+    return Lesson(lesson, module.EXERCISES, Context(lesson, None if seed is None else int(seed), **params))
+
+
+def known_lessons() -> list[str]:
+    """Topics that have an exercises module."""
+    from importlib import resources
+
+    return sorted(
+        p.name.removesuffix(".py")
+        for p in resources.files("pmkit.exercises").iterdir()
+        if p.name.endswith(".py") and p.name not in {"__init__.py", "engine.py"}
+    )
+
+
+# ---------------------------------------------------------------- progress ---
+
+
+def record(lesson: str, exercise: str, status: str, **extra: Any) -> None:
+    """Append one event to the learner's progress log; silently skip if impossible.
+
+    An append-only JSON-lines log needs no locking: one short ``write`` per
+    event, so two kernels checking at once never corrupt it.
+    """
+    target = paths.progress_file()
+    if target is None:
+        return
+    event = {"time": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+             "lesson": lesson, "exercise": exercise, "status": status, **extra}
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "a", encoding="utf-8") as log:
+            log.write(json.dumps(event) + "\n")
+    except OSError:
+        pass  # progress is a convenience; an unwritable folder must not break a lesson
+
+
+def read_progress(path: Any = None) -> list[dict[str, Any]]:
+    """Every well-formed event in the progress log (damaged lines are skipped)."""
+    target = paths.progress_file() if path is None else path
+    events: list[dict[str, Any]] = []
+    if target is None:
+        return events
+    try:
+        lines = Path(target).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return events
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(event, dict) and {"lesson", "exercise", "status"} <= event.keys():
+            events.append(event)
+    return events
+
+
+# ----------------------------------------------------------------- graders ---
+
+
+class _Unreadable(Exception):
+    """The answer is not the kind of thing the exercise asks for (message says why)."""
+
+
+def _as_float(answer: Any) -> float:
+    if isinstance(answer, bool):
+        raise _Unreadable(f"{answer} is a yes/no value; this exercise wants a number.")
+    if isinstance(answer, str):
+        try:
+            float(answer.strip().rstrip("%"))
+        except ValueError:
+            raise _Unreadable(f"{safe_repr(answer, 40)} is text; this exercise wants a number.") from None
+        raise _Unreadable(f"{safe_repr(answer, 40)} is text that looks like a number: drop the quotes.")
+    if isinstance(answer, numbers.Real):
+        return float(answer)
+    size = getattr(answer, "size", None)
+    if isinstance(size, int) and size == 1 and hasattr(answer, "item"):
+        return _as_float(answer.item())
+    if isinstance(size, int) and size != 1:
+        raise _Unreadable(f"Got {size} values ({type(answer).__name__}); this exercise wants a single number.")
+    if isinstance(answer, Mapping | Iterable):
+        raise _Unreadable(f"Got a {type(answer).__name__}; this exercise wants a single number.")
+    raise _Unreadable(f"Got {safe_repr(answer, 40)}; this exercise wants a single number.")
+
+
+def _close(a: float, b: float, rel_tol: float, abs_tol: float) -> bool:
+    return math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol)
+
+
+WrongValue = tuple[Callable[[Context], float], str]
+
+
+def number(rel_tol: float = 1e-3, abs_tol: float = 1e-9, *, mistakes: Sequence[WrongValue] = (),
+           unit: str = "") -> Grader:
+    """Grade a single number; spot percent-vs-fraction, sign and known wrong values.
+
+    ``mistakes`` pairs a function computing a tempting wrong answer (e.g. the
+    rate with the wrong denominator) with the message a learner who gave it
+    should read.
+    """
+
+    def grade(answer: Any, expected: Any, ctx: Context) -> Verdict:
+        value = _as_float(answer)
+        target = float(expected)
+        if math.isnan(value) or math.isinf(value):
+            return Verdict(False, f"Your answer is {value}: check for a division by zero or missing data.")
+        shown = f"{fmt(target, 4)}{unit}"
+        if _close(value, target, rel_tol, abs_tol):
+            return Verdict(True, f"Yes: {shown}.")
+        for wrong, message in mistakes:
+            if _close(value, float(wrong(ctx)), rel_tol, abs_tol):
+                return Verdict(False, message)
+        if target != 0 and _close(value, target * 100, rel_tol, abs_tol):
+            return Verdict(False, "That looks like a percentage; give it as a fraction (0.25, not 25).")
+        if target != 0 and _close(value, target / 100, rel_tol, abs_tol):
+            return Verdict(False, "That looks like a fraction; this one wants a percentage (25, not 0.25).")
+        if target != 0 and _close(value, -target, rel_tol, abs_tol):
+            return Verdict(False, "Right size, wrong sign: check which way round you subtracted.")
+        if target != 0 and _close(value, target, 0.05, abs_tol):
+            return Verdict(False, "Close, but not within tolerance: are you rounding too early?")
+        side = "high" if value > target else "low"
+        return Verdict(False, f"{fmt(value, 4)}{unit} is too {side}.")
+
+    return grade
+
+
+def _norm(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("-", " ").replace("_", " ")
+    return " ".join(re.sub(r"[^a-z0-9' ]", " ", text).split())
+
+
+def _match_option(answer: Any, options: Sequence[str]) -> tuple[str, str]:
+    """The option the answer starts with (longest first) and the rest of the text."""
+    if not isinstance(answer, str):
+        raise _Unreadable(
+            f"Got {safe_repr(answer, 40)}; answer with one of: {', '.join(map(repr, options))}.")
+    said = _norm(answer)
+    for option in sorted(options, key=lambda o: -len(_norm(o))):
+        key = _norm(option)
+        if said == key or said.startswith(key + " "):
+            return option, said[len(key):].strip()
+    raise _Unreadable(f"Start your answer with one of: {', '.join(map(repr, options))}.")
+
+
+def choice(options: Sequence[str], *, mistakes: Mapping[str, str | Callable[[Context], str]] | None = None
+           ) -> Grader:
+    """Grade one option from a fixed list (case, spacing and hyphens don't matter)."""
+    options = tuple(options)
+    messages = dict(mistakes or {})
+
+    def grade(answer: Any, expected: Any, ctx: Context) -> Verdict:
+        picked, _ = _match_option(answer, options)
+        if _norm(picked) == _norm(str(expected)):
+            return Verdict(True, f"Yes: {expected}.")
+        message = messages.get(picked, f"Not {picked!r}. Look at the evidence again.")
+        return Verdict(False, message(ctx) if callable(message) else message)
+
+    return grade
+
+
+def decision(options: Sequence[str], *, questions: Mapping[str, str | Callable[[Context], str]] | None = None,
+             evidence: Sequence[str] = (), min_words: int = 4) -> Grader:
+    """Grade a written decision: ``"iterate: the returns guardrail got worse"``.
+
+    The learner starts with one of ``options`` and gives a reason. A wrong
+    option gets the pointed question from ``questions``; a right option with no
+    reason, or a reason naming none of the ``evidence`` words, is sent back to
+    argue it.
+    """
+    options = tuple(options)
+    pointed = dict(questions or {})
+
+    def grade(answer: Any, expected: Any, ctx: Context) -> Verdict:
+        picked, reason = _match_option(answer, options)
+        if _norm(picked) != _norm(str(expected)):
+            question = pointed.get(picked, f"Why {picked!r}? Which number in the evidence supports it?")
+            return Verdict(False, question(ctx) if callable(question) else question)
+        if len(reason.split()) < min_words:
+            return Verdict(False, f"{picked!r} is the call the evidence supports; now add your reason "
+                                  f"after a colon, in a sentence a stakeholder would accept.")
+        keys = [k for k in (_norm(word) for word in evidence) if k]
+        if keys and not any(k in reason for k in keys):
+            return Verdict(False, f"{picked!r} is right, but your reason should name the evidence "
+                                  f"(for example: {', '.join(evidence[:3])}).")
+        return Verdict(True, f"{picked!r}, and you said why. That is a decision someone can act on.")
+
+    return grade
+
+
+def items(*, ordered: bool = False, key: Callable[[Any], Any] = str) -> Grader:
+    """Grade a collection of labels (a top-k list, a set of features)."""
+
+    def grade(answer: Any, expected: Any, ctx: Context) -> Verdict:
+        if isinstance(answer, str | bytes) or not isinstance(answer, Iterable):
+            raise _Unreadable(f"Got {safe_repr(answer, 40)}; this exercise wants a list.")
+        given = [key(a) for a in list(answer)]
+        wanted = [key(e) for e in expected]
+        if ordered and given == wanted:
+            return Verdict(True, f"Yes, in the right order: {', '.join(wanted)}.")
+        if not ordered and sorted(given) == sorted(wanted):
+            return Verdict(True, f"Yes: {', '.join(wanted)}.")
+        if ordered and sorted(given) == sorted(wanted):
+            return Verdict(False, "The right items, in the wrong order.")
+        extra = [g for g in given if g not in wanted]
+        missing = [w for w in wanted if w not in given]
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} item(s) missing")
+        if extra:
+            parts.append(f"{safe_repr(extra[0], 30)} does not belong")
+        return Verdict(False, "; ".join(parts) + "." if parts else "Not quite.")
+
+    return grade

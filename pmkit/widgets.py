@@ -1,0 +1,127 @@
+"""Slider explorers that degrade to a static chart.
+
+An ``Explorer`` shows a live ipywidgets control panel in JupyterLab, and carries
+the chart drawn at the default slider values as a PNG with its takeaway as
+text. Static HTML, nbval and a kernel without a widget frontend all get the
+static view, so the point of the explorer survives everywhere.
+
+>>> from pmkit.widgets import Slider, explorer
+>>> def draw(n):
+...     import matplotlib.pyplot as plt
+...     fig, ax = plt.subplots()
+...     ax.plot(range(n), [k * (k - 1) / 2 for k in range(n)])
+...     return ax, f"{n} people share {n * (n - 1) // 2} conversations."
+>>> explorer(draw, alt="Paths grow quadratically", n=Slider(2, 20, default=8))
+Explorer (n=8). Takeaway: 8 people share 28 conversations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pmkit.display import Figure, show
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A numeric control: integers unless any bound or the step is a float."""
+
+    low: float
+    high: float
+    step: float | None = None
+    default: float | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.low < self.high:
+            raise ValueError(f"slider needs low < high, got {self.low} and {self.high}")
+        if self.default is not None and not self.low <= self.default <= self.high:
+            raise ValueError(f"default {self.default} lies outside [{self.low}, {self.high}]")
+
+    @property
+    def is_int(self) -> bool:
+        values = (self.low, self.high, self.step if self.step is not None else 1)
+        return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+    @property
+    def start(self) -> float:
+        return self.default if self.default is not None else self.low
+
+    def widget(self, name: str) -> Any:
+        import ipywidgets as widgets
+
+        kind = widgets.IntSlider if self.is_int else widgets.FloatSlider
+        step = self.step if self.step is not None else (1 if self.is_int else (self.high - self.low) / 100)
+        return kind(
+            value=self.start, min=self.low, max=self.high, step=step,
+            description=self.description or name, continuous_update=False,
+            style={"description_width": "initial"},
+        )
+
+
+@dataclass(frozen=True)
+class Explorer:
+    """A live control panel with a static fallback. Build it with ``explorer``."""
+
+    draw: Callable[..., tuple[Any, str]]
+    alt: str
+    sliders: dict[str, Slider] = field(default_factory=dict)
+
+    def static(self) -> Figure:
+        """The chart at the default slider values."""
+        values = {name: s.start for name, s in self.sliders.items()}
+        ax, takeaway = self.draw(**values)
+        return show(ax, alt=self.alt, takeaway=takeaway)
+
+    def _label(self) -> str:
+        return ", ".join(f"{name}={s.start}" for name, s in self.sliders.items())
+
+    def __repr__(self) -> str:
+        return f"Explorer ({self._label()}). Takeaway: {self.static().takeaway}"
+
+    def _live_widget(self) -> Any:
+        try:
+            import ipywidgets as widgets
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:
+            return None
+        if get_ipython() is None or not hasattr(get_ipython(), "kernel"):
+            return None
+        controls = {name: s.widget(name) for name, s in self.sliders.items()}
+
+        def redraw(**values: Any) -> None:
+            ax, takeaway = self.draw(**values)
+            display(show(ax, alt=self.alt, takeaway=takeaway))
+
+        # interactive_output draws once now and again on every slider release.
+        out = widgets.interactive_output(redraw, controls)
+        return widgets.VBox([widgets.HBox(list(controls.values())), out])
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        figure = self.static()
+        data, metadata = figure._repr_mimebundle_()
+        data["text/plain"] = f"Explorer ({self._label()}). {data['text/plain']}"
+        widget = self._live_widget()
+        if widget is not None:
+            bundle = widget._repr_mimebundle_()
+            view = bundle.get("application/vnd.jupyter.widget-view+json")
+            if view is not None:
+                data["application/vnd.jupyter.widget-view+json"] = view
+        return data, metadata
+
+
+def explorer(draw: Callable[..., tuple[Any, str]], *, alt: str, **sliders: Slider) -> Explorer:
+    """An explorer calling ``draw(**slider_values)``, which returns ``(axes, takeaway)``."""
+    if not callable(draw):
+        raise TypeError("explorer() needs a function that draws the chart")
+    if not sliders:
+        raise ValueError("explorer() needs at least one slider, e.g. n=Slider(2, 20)")
+    for name, slider in sliders.items():
+        if not isinstance(slider, Slider):
+            raise TypeError(f"slider {name!r} should be a pmkit.widgets.Slider")
+    if not alt:
+        raise ValueError("explorer() needs alt text describing the chart")
+    return Explorer(draw, alt, dict(sliders))

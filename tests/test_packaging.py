@@ -1,0 +1,74 @@
+"""Install story: one list of dependencies, two README commands, CI runs the same one."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _pyproject_requirements() -> dict[str, str]:
+    project = _pyproject()["project"]
+    texts = [*project["dependencies"], *(r for group in project["optional-dependencies"].values() for r in group)]
+    return {Requirement(t).name.lower(): str(Requirement(t).specifier) for t in texts}
+
+
+def _conda_requirements() -> dict[str, str]:
+    found: dict[str, str] = {}
+    text = (ROOT / "environment.yml").read_text()
+    for line in text.split("dependencies:", 1)[1].splitlines():
+        match = re.match(r"^\s{2}- ([A-Za-z0-9_.-]+)\s*([<>=!~][^#\s]*)?\s*$", line)
+        if match and match.group(1) not in {"python", "pip"}:
+            found[match.group(1).lower()] = match.group(2) or ""
+    return found
+
+
+def test_environment_yml_lists_exactly_the_pyproject_dependencies() -> None:
+    assert _conda_requirements() == _pyproject_requirements()
+
+
+def test_environment_yml_installs_pmkit_and_pins_python() -> None:
+    text = (ROOT / "environment.yml").read_text()
+    assert "- python>=3.11" in text and "- -e ." in text and "conda-forge" in text
+
+
+def test_required_layout_exists() -> None:
+    for name in ("lessons", "pmkit", "datasets", "solutions", "tests", "benchmarks", ".github/workflows"):
+        assert (ROOT / name).is_dir(), name
+    for name in ("environment.yml", "README.md", "pyproject.toml", ".ci/run", "postBuild", "course.py"):
+        assert (ROOT / name).is_file(), name
+    assert _pyproject()["project"]["scripts"]["pmkit"] == "pmkit.cli:main"
+
+
+def _readme_commands() -> list[str]:
+    block = re.search(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert block, "README opens with a bash block"
+    return [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_opens_with_exactly_two_commands() -> None:
+    text = (ROOT / "README.md").read_text()
+    first_block = text.index("```bash")
+    assert text[:first_block].count("\n") <= 2, "the commands come first"
+    assert _readme_commands() == ["python3 course.py start", "python3 course.py test"]
+
+
+def test_ci_and_workflow_call_the_readme_test_command_verbatim() -> None:
+    test_command = _readme_commands()[1]
+    ci = (ROOT / ".ci/run").read_text().splitlines()
+    assert test_command in [line.strip() for line in ci]
+    workflow = next((ROOT / ".github/workflows").glob("*.yml")).read_text()
+    assert f"run: {test_command}" in workflow
+
+
+def test_learner_workspace_is_git_ignored() -> None:
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert "/workspace/" in ignored and ".venv/" in ignored
