@@ -88,6 +88,17 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     return commands.main(args.rest)
 
 
+def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
+    """A handler living in ``pmkit.<module>.command`` (loaded only when used)."""
+
+    def handler(args: argparse.Namespace) -> int:
+        import importlib
+
+        return importlib.import_module(f"pmkit.{module}").command(args)
+
+    return handler
+
+
 # ------------------------------------------------------------------- parser --
 
 
@@ -115,6 +126,38 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("reset", cmd_reset, "restore a pristine lesson in your workspace (backs yours up first)")
     p.add_argument("lesson", help="lesson number or name, e.g. 03")
+
+    p = add("progress", _delegate("progress"), "your progress per lesson and the next thing to do")
+    p = add("check", _delegate("checking"),
+            "re-run your workspace copy of a lesson in a fresh kernel and report each exercise")
+    p.add_argument("lesson", help="lesson number or name, e.g. 03")
+    p.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell")
+
+    p = add("run", _delegate("runner"), "execute lessons headless with papermill; JUnit XML summary")
+    p.add_argument("lessons", nargs="*", help="lesson numbers or names (default: all)")
+    p.add_argument("--seed", type=int, default=None, help="data seed passed as a parameter")
+    p.add_argument("--out", default="_run", help="folder for executed notebooks and junit.xml")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel")
+    p.add_argument("--solutions", action="store_true", help="run the masters instead of the lessons")
+    p.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell")
+
+    p = add("workshop", _delegate("workshop"), "a ready-to-share folder per team, answer keys and a facilitator guide")
+    p.add_argument("--teams", type=int, required=True, help="number of teams")
+    p.add_argument("--seed", type=int, default=1, help="base seed; team k gets its own seed from it")
+    p.add_argument("--out", required=True, help="output folder (must not hold an earlier workshop)")
+    p.add_argument("--lessons", nargs="*", default=[], help="lesson numbers (default: all)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel")
+
+    p = add("grade", _delegate("grading"), "grade submitted notebooks into a gradebook and HTML feedback")
+    p.add_argument("submissions", help="folder of submitted notebooks (one per learner, or one folder each)")
+    p.add_argument("--out", default="gradebook.csv", help="gradebook CSV path")
+    p.add_argument("--jobs", type=int, default=None, help="submissions graded in parallel")
+    p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
+    p.add_argument("--memory", type=int, default=2048, help="memory limit per submission, in MB")
+
+    p = add("site", _delegate("site"), "a static HTML version of the course with an index")
+    p.add_argument("--out", default="_site", help="output folder")
+    p.add_argument("--solutions", action="store_true", help="publish the masters instead of the lessons")
 
     p = add("datasets", cmd_datasets, "generate or verify the course datasets (see `pmkit datasets --help`)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

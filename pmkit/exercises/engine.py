@@ -242,6 +242,12 @@ class Lesson:
         return {name: self._results.get(name, "not started") for name in self.exercises}
 
 
+def common_mistakes(exercise: Exercise) -> tuple[str, ...]:
+    """The mistakes an exercise's grader recognises, in words (for facilitator guides)."""
+    found = getattr(exercise.grade, "mistakes", ())
+    return tuple(m for m in found if isinstance(m, str))
+
+
 def start(lesson: str, seed: int | None = None, **params: Any) -> Lesson:
     """Open a lesson's exercises for a seed: ``lesson = start("00_welcome", seed=seed)``."""
     if not isinstance(lesson, str) or not _LESSON_NAME.match(lesson):
@@ -375,6 +381,12 @@ def number(rel_tol: float = 1e-3, abs_tol: float = 1e-9, *, mistakes: Sequence[W
         side = "high" if value > target else "low"
         return Verdict(False, f"{fmt(value, 4)}{unit} is too {side}.")
 
+    grade.mistakes = (  # type: ignore[attr-defined]
+        *(message for _, message in mistakes),
+        "a percentage given where a fraction is asked (or the reverse)",
+        "a flipped sign",
+        "rounding too early",
+    )
     return grade
 
 
@@ -409,6 +421,7 @@ def choice(options: Sequence[str], *, mistakes: Mapping[str, str | Callable[[Con
         message = messages.get(picked, f"Not {picked!r}. Look at the evidence again.")
         return Verdict(False, message(ctx) if callable(message) else message)
 
+    grade.mistakes = tuple(f"answering {option!r}" for option in messages)  # type: ignore[attr-defined]
     return grade
 
 
@@ -438,6 +451,10 @@ def decision(options: Sequence[str], *, questions: Mapping[str, str | Callable[[
                                   f"(for example: {', '.join(evidence[:3])}).")
         return Verdict(True, f"{picked!r}, and you said why. That is a decision someone can act on.")
 
+    grade.mistakes = (  # type: ignore[attr-defined]
+        *(f"deciding {option!r} against the evidence" for option in pointed),
+        "a decision with no reason, or a reason that names no evidence",
+    )
     return grade
 
 
@@ -464,4 +481,5 @@ def items(*, ordered: bool = False, key: Callable[[Any], Any] = str) -> Grader:
             parts.append(f"{safe_repr(extra[0], 30)} does not belong")
         return Verdict(False, "; ".join(parts) + "." if parts else "Not quite.")
 
+    grade.mistakes = ("the right items in the wrong order",) if ordered else ()  # type: ignore[attr-defined]
     return grade

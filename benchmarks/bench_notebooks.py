@@ -1,0 +1,96 @@
+"""Benchmark: the notebook suite and `import pmkit`, as ratios against baselines run alongside.
+
+    .venv/bin/python benchmarks/bench_notebooks.py [--repeat 5]
+
+1. nbval over every notebook in lessons/ and solutions/ (the CI command's notebook part:
+   strict nbval, 2 xdist workers, --dist loadfile) against the same number of *floor*
+   notebooks, each only importing pandas and matplotlib and drawing one plot, run by the same
+   command. Target: <= 1.5.
+2. Process time of `python -c "import pmkit"` against `python -c "import pandas"` (median of
+   --repeat runs each), and the same for what a lesson's setup cell imports. Target: <= 1.2.
+
+Not a test: timings depend on the machine; the ratios are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOOR_SOURCE = """\
+import pandas as pd
+import matplotlib.pyplot as plt
+
+frame = pd.DataFrame({"x": range(100), "y": [v * v for v in range(100)]})
+fig, ax = plt.subplots()
+ax.plot(frame["x"], frame["y"])
+plt.show()
+"""
+
+
+def _pytest(paths: list[str], cwd: Path) -> float:
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+               "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
+               str(ROOT / "tests" / "nbval_sanitize.cfg"), "-n", "2", "--dist", "loadfile", *paths]
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PMKIT_PROGRESS": "off"}
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"pytest failed in {cwd}:\n{result.stdout[-3000:]}")
+    return elapsed
+
+
+def notebook_ratio() -> None:
+    course = sorted(str(p.relative_to(ROOT)) for d in ("lessons", "solutions") for p in (ROOT / d).glob("*.ipynb"))
+    with tempfile.TemporaryDirectory() as tmp:
+        floor_dir = Path(tmp)
+        for index in range(len(course)):
+            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
+            nbformat.write(nb, floor_dir / f"floor_{index:02d}.ipynb")
+        floor = _pytest(sorted(p.name for p in floor_dir.glob("*.ipynb")), floor_dir)
+        suite = _pytest(course, ROOT)
+    print(f"notebooks: {len(course)} course notebooks {suite:.1f} s, {len(course)} floor notebooks {floor:.1f} s")
+    print(f"notebooks: ratio course / floor = {suite / floor:.2f}  (target <= 1.5)")
+
+
+def _import_time(statement: str, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", statement], check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def import_ratio(repeat: int) -> None:
+    pandas = _import_time("import pandas", repeat)
+    pmkit = _import_time("import pmkit", repeat)
+    lesson = _import_time("import pmkit, pmkit.exercises, pmkit.datasets, pmkit.widgets", repeat)
+    print(f"import: pandas {pandas * 1000:.0f} ms, pmkit {pmkit * 1000:.0f} ms, "
+          f"a lesson's pmkit imports {lesson * 1000:.0f} ms (median of {repeat})")
+    print(f"import: ratio pmkit / pandas = {pmkit / pandas:.2f}  (target <= 1.2)")
+    print(f"import: ratio lesson imports / pandas = {lesson / pandas:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--skip-notebooks", action="store_true")
+    args = parser.parse_args()
+    import_ratio(args.repeat)
+    if not args.skip_notebooks:
+        notebook_ratio()
+
+
+if __name__ == "__main__":
+    main()

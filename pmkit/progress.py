@@ -1,0 +1,156 @@
+"""``pmkit progress``: where a learner stands, lesson by lesson, and what to do next.
+
+Progress comes from the append-only log that every ``lesson.check`` writes.
+An exercise counts as *passed* once any check of it was correct, *attempted*
+when it was checked with an answer that was not (yet) right, and *not started*
+otherwise. Minutes left scale each lesson's estimate by the share of its
+exercises not yet passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from pmkit import notebooks, paths
+from pmkit.display import card
+from pmkit.results import Result
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    lesson: str
+    title: str
+    exercises: tuple[str, ...]
+    passed: tuple[str, ...]
+    attempted: tuple[str, ...]
+    minutes: int
+
+    @property
+    def not_started(self) -> tuple[str, ...]:
+        return tuple(e for e in self.exercises if e not in self.passed and e not in self.attempted)
+
+    @property
+    def minutes_left(self) -> int:
+        if not self.exercises:
+            return 0
+        return round(self.minutes * (1 - len(self.passed) / len(self.exercises)))
+
+    @property
+    def done(self) -> bool:
+        return len(self.passed) == len(self.exercises)
+
+
+@dataclass(frozen=True, repr=False)
+class ProgressReport(Result):
+    """Progress across every lesson present, with the next thing to do."""
+
+    lessons: tuple[LessonProgress, ...]
+
+    def title(self) -> str:
+        return "Your progress"
+
+    def next_step(self) -> str:
+        for item in self.lessons:
+            if item.attempted:
+                return f"Finish {item.lesson}: {item.attempted[0]} is attempted but not yet correct."
+            if not item.done:
+                first = item.not_started[0] if item.not_started else ""
+                return f"Continue with {item.lesson} ({item.title}): next exercise {first}."
+        return "Every exercise is passed. Try the capstone again with another seed."
+
+    def summary(self) -> str:
+        total = sum(len(i.exercises) for i in self.lessons)
+        passed = sum(len(i.passed) for i in self.lessons)
+        left = sum(i.minutes_left for i in self.lessons)
+        return f"{passed} of {total} exercises passed; about {left} minutes left. {self.next_step()}"
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [{"lesson": i.lesson, "title": i.title, "passed": len(i.passed), "attempted": len(i.attempted),
+              "not started": len(i.not_started), "minutes left": i.minutes_left} for i in self.lessons]
+        ).set_index("lesson")
+
+    def __str__(self) -> str:
+        return f"{self.to_frame().to_string()}\n\n{self.summary()}"
+
+    def _repr_html_(self) -> str:
+        table = self.to_frame().to_html(border=0)
+        return card(self.title(), [], summary=self.summary()) + table
+
+
+def statuses_from_events(events: list[dict[str, Any]]) -> dict[tuple[str, str], set[str]]:
+    """Every status each (lesson, exercise) has had."""
+    seen: dict[tuple[str, str], set[str]] = {}
+    for event in events:
+        seen.setdefault((str(event["lesson"]), str(event["exercise"])), set()).add(str(event["status"]))
+    return seen
+
+
+def report(events: list[dict[str, Any]] | None = None) -> ProgressReport:
+    """Progress for every lesson in the course (from the progress log by default)."""
+    from pmkit.exercises.engine import read_progress, start
+
+    seen = statuses_from_events(read_progress() if events is None else events)
+    items = []
+    for path in sorted(paths.lessons_dir().glob("[0-9][0-9]_*.ipynb")):
+        meta = notebooks.lesson_meta(notebooks.read(path), path)
+        try:
+            names = tuple(start(path.stem).exercises)
+        except ValueError:
+            names = ()
+        passed = tuple(n for n in names if "correct" in seen.get((path.stem, n), set()))
+        attempted = tuple(
+            n for n in names if n not in passed
+            and seen.get((path.stem, n), set()) & {"incorrect", "error"}
+        )
+        items.append(LessonProgress(path.stem, meta.title, names, passed, attempted, meta.minutes))
+    return ProgressReport(tuple(items))
+
+
+class ProgressPanel:
+    """The progress table with a refresh button in JupyterLab; the table alone elsewhere."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        current = report()
+        data: dict[str, Any] = {"text/plain": current.summary(), "text/html": current._repr_html_()}
+        widget = self._widget()
+        if widget is not None:
+            view = widget._repr_mimebundle_().get("application/vnd.jupyter.widget-view+json")
+            if view is not None:
+                data["application/vnd.jupyter.widget-view+json"] = view
+        return data
+
+    def __repr__(self) -> str:
+        return report().summary()
+
+    @staticmethod
+    def _widget() -> Any:
+        try:
+            import ipywidgets as widgets
+            from IPython import get_ipython
+        except ImportError:
+            return None
+        if get_ipython() is None or not hasattr(get_ipython(), "kernel"):
+            return None
+        table = widgets.HTML(report()._repr_html_())
+        button = widgets.Button(description="Refresh", icon="refresh")
+
+        def refresh(_: Any) -> None:
+            table.value = report()._repr_html_()
+
+        button.on_click(refresh)
+        return widgets.VBox([button, table])
+
+
+def panel() -> ProgressPanel:
+    """Display your progress in a notebook: ``pmkit.progress.panel()``."""
+    return ProgressPanel()
+
+
+def command(args: argparse.Namespace) -> int:
+    print(report())
+    return 0
