@@ -46,7 +46,7 @@ def install_fingerprint() -> str:
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file must run on any python3 to say so
         sys.exit(f"[course] Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         say(f"creating a virtual environment in {VENV.name}/")

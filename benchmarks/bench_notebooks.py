@@ -38,9 +38,25 @@ plt.show()
 
 
 def _pytest(paths: list[str], cwd: Path) -> float:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-               "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
-               str(ROOT / "tests" / "nbval_sanitize.cfg"), "-n", "2", "--dist", "loadfile", *paths]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        str(ROOT / "tests" / "nbval_sanitize.cfg"),
+        "-n",
+        "2",
+        "--dist",
+        "loadfile",
+        *paths,
+    ]
     env = {**os.environ, "PYTHONHASHSEED": "0", "PMKIT_PROGRESS": "off"}
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
@@ -51,7 +67,9 @@ def _pytest(paths: list[str], cwd: Path) -> float:
 
 
 def notebook_ratio() -> None:
-    course = sorted(str(p.relative_to(ROOT)) for d in ("lessons", "solutions") for p in (ROOT / d).glob("*.ipynb"))
+    course = sorted(
+        str(p.relative_to(ROOT)) for d in ("lessons", "solutions") for p in (ROOT / d).glob("*.ipynb")
+    )
     with tempfile.TemporaryDirectory() as tmp:
         floor_dir = Path(tmp)
         for index in range(len(course)):
@@ -59,7 +77,8 @@ def notebook_ratio() -> None:
             nbformat.write(nb, floor_dir / f"floor_{index:02d}.ipynb")
         floor = _pytest(sorted(p.name for p in floor_dir.glob("*.ipynb")), floor_dir)
         suite = _pytest(course, ROOT)
-    print(f"notebooks: {len(course)} course notebooks {suite:.1f} s, {len(course)} floor notebooks {floor:.1f} s")
+    n = len(course)
+    print(f"notebooks: {n} course notebooks {suite:.1f} s, {n} floor notebooks {floor:.1f} s")
     print(f"notebooks: ratio course / floor = {suite / floor:.2f}  (target <= 1.5)")
 
 
@@ -76,8 +95,10 @@ def import_ratio(repeat: int) -> None:
     pandas = _import_time("import pandas", repeat)
     pmkit = _import_time("import pmkit", repeat)
     lesson = _import_time("import pmkit, pmkit.exercises, pmkit.datasets, pmkit.widgets", repeat)
-    print(f"import: pandas {pandas * 1000:.0f} ms, pmkit {pmkit * 1000:.0f} ms, "
-          f"a lesson's pmkit imports {lesson * 1000:.0f} ms (median of {repeat})")
+    print(
+        f"import: pandas {pandas * 1000:.0f} ms, pmkit {pmkit * 1000:.0f} ms, "
+        f"a lesson's pmkit imports {lesson * 1000:.0f} ms (median of {repeat})"
+    )
     print(f"import: ratio pmkit / pandas = {pmkit / pandas:.2f}  (target <= 1.2)")
     print(f"import: ratio lesson imports / pandas = {lesson / pandas:.2f}")
 

@@ -21,14 +21,54 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "agile", "customer", "datasets", "display", "experiment", "exercises", "longterm",
-    "metrics", "notebooks", "paths", "recommend", "results", "widgets",
+    "agile",
+    "checking",
+    "customer",
+    "datasets",
+    "display",
+    "doctor",
+    "execute",
+    "experiment",
+    "exercises",
+    "grading",
+    "longterm",
+    "metrics",
+    "notebooks",
+    "paths",
+    "progress",
+    "recommend",
+    "results",
+    "runner",
+    "site",
+    "widgets",
+    "workshop",
+    "workspace",
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit import (  # noqa: F401
-        agile, customer, datasets, display, experiment, exercises, longterm, metrics,
-        notebooks, paths, recommend, results, widgets,
+        agile,
+        checking,
+        customer,
+        datasets,
+        display,
+        doctor,
+        execute,
+        exercises,
+        experiment,
+        grading,
+        longterm,
+        metrics,
+        notebooks,
+        paths,
+        progress,
+        recommend,
+        results,
+        runner,
+        site,
+        widgets,
+        workshop,
+        workspace,
     )
 
 

@@ -18,8 +18,15 @@ import numpy as np
 from pmkit.display import safe_repr
 
 
-def number(value: Any, name: str, *, low: float | None = None, high: float | None = None,
-           low_open: bool = False, high_open: bool = False) -> float:
+def number(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
     """A finite real number, optionally within bounds."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} should be a number, got {safe_repr(value)}")
@@ -52,8 +59,15 @@ def count(value: Any, name: str, *, minimum: int = 0) -> int:
     return value
 
 
-def array(values: Any, name: str, *, min_size: int = 1, finite: bool = True,
-          low: float | None = None, high: float | None = None) -> np.ndarray:
+def array(
+    values: Any,
+    name: str,
+    *,
+    min_size: int = 1,
+    finite: bool = True,
+    low: float | None = None,
+    high: float | None = None,
+) -> np.ndarray:
     """A 1-D float array from a list, Series or array, with no NaN (by default)."""
     if isinstance(values, str | bytes) or values is None or isinstance(values, numbers.Number):
         raise TypeError(f"{name} should be a sequence of numbers, got {safe_repr(values)}")

@@ -52,8 +52,10 @@ class CheckReport:
         if not self.run.statuses:
             lines.append("  no exercise was checked")
         for name in self.stale:
-            lines.append(f"  note: {name} shows correct in your saved notebook but not in a fresh run; "
-                         "it depended on cells run out of order or since changed")
+            lines.append(
+                f"  note: {name} shows correct in your saved notebook but not in a fresh run; "
+                "it depended on cells run out of order or since changed"
+            )
         passed = sum(s == "correct" for s in self.run.statuses.values())
         lines.append(f"{passed} of {len(self.run.statuses)} checked exercises correct.")
         return "\n".join(lines)

@@ -128,8 +128,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("lesson", help="lesson number or name, e.g. 03")
 
     p = add("progress", _delegate("progress"), "your progress per lesson and the next thing to do")
-    p = add("check", _delegate("checking"),
-            "re-run your workspace copy of a lesson in a fresh kernel and report each exercise")
+    p = add(
+        "check",
+        _delegate("checking"),
+        "re-run your workspace copy of a lesson in a fresh kernel and report each exercise",
+    )
     p.add_argument("lesson", help="lesson number or name, e.g. 03")
     p.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell")
 
@@ -141,7 +144,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--solutions", action="store_true", help="run the masters instead of the lessons")
     p.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell")
 
-    p = add("workshop", _delegate("workshop"), "a ready-to-share folder per team, answer keys and a facilitator guide")
+    p = add(
+        "workshop",
+        _delegate("workshop"),
+        "a ready-to-share folder per team, answer keys and a facilitator guide",
+    )
     p.add_argument("--teams", type=int, required=True, help="number of teams")
     p.add_argument("--seed", type=int, default=1, help="base seed; team k gets its own seed from it")
     p.add_argument("--out", required=True, help="output folder (must not hold an earlier workshop)")

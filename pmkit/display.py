@@ -28,8 +28,14 @@ def safe_repr(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def card(title: str, rows: Mapping[str, Any] | Iterable[tuple[str, Any]], *,
-         summary: str = "", accent: str = PALETTE[0], footer: str = "") -> str:
+def card(
+    title: str,
+    rows: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    *,
+    summary: str = "",
+    accent: str = PALETTE[0],
+    footer: str = "",
+) -> str:
     """An HTML card: a title, a sentence, a two-column table of facts."""
     items = rows.items() if isinstance(rows, Mapping) else rows
     body = "".join(

@@ -27,8 +27,13 @@ class Finding:
 def _python() -> list[Finding]:
     version = ".".join(map(str, sys.version_info[:3]))
     ok = sys.version_info >= (3, 11)
-    return [Finding(ok, f"Python {version} at {sys.executable}",
-                    "install Python 3.11 or newer, then run `python3 course.py start` again")]
+    return [
+        Finding(
+            ok,
+            f"Python {version} at {sys.executable}",
+            "install Python 3.11 or newer, then run `python3 course.py start` again",
+        )
+    ]
 
 
 def _requirements() -> list[str]:
@@ -48,15 +53,26 @@ def _packages() -> list[Finding]:
         try:
             have = metadata.version(req.name)
         except metadata.PackageNotFoundError:
-            findings.append(Finding(False, f"{req.name} is not installed",
-                                    f"pip install '{req}' (or `python3 course.py start`)"))
+            findings.append(
+                Finding(
+                    False,
+                    f"{req.name} is not installed",
+                    f"pip install '{req}' (or `python3 course.py start`)",
+                )
+            )
             continue
         ok = req.specifier.contains(have, prereleases=True)
-        findings.append(Finding(ok, f"{req.name} {have} (needs {req.specifier or 'any'})",
-                                f"pip install --upgrade '{req}'"))
+        findings.append(
+            Finding(
+                ok, f"{req.name} {have} (needs {req.specifier or 'any'})", f"pip install --upgrade '{req}'"
+            )
+        )
     if not findings:
-        findings.append(Finding(False, "pmkit itself is not installed as a package",
-                                "pip install -e . from the course folder"))
+        findings.append(
+            Finding(
+                False, "pmkit itself is not installed as a package", "pip install -e . from the course folder"
+            )
+        )
     return findings
 
 
@@ -68,8 +84,13 @@ def _kernel() -> list[Finding]:
     try:
         spec = KernelSpecManager().get_kernel_spec("python3")
     except NoSuchKernel:
-        return [Finding(False, "no 'python3' Jupyter kernel",
-                        f"{sys.executable} -m ipykernel install --user --name python3")]
+        return [
+            Finding(
+                False,
+                "no 'python3' Jupyter kernel",
+                f"{sys.executable} -m ipykernel install --user --name python3",
+            )
+        ]
     argv0 = spec.argv[0] if spec.argv else "?"
     return [Finding(True, f"kernel 'python3' runs {argv0}")]
 
@@ -80,8 +101,11 @@ def _writable(folder: Path, what: str) -> Finding:
         with tempfile.NamedTemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        return Finding(False, f"{what} {folder} is not writable ({exc.strerror})",
-                       f"set PMKIT_WORKSPACE to a folder you own, or fix the permissions of {folder}")
+        return Finding(
+            False,
+            f"{what} {folder} is not writable ({exc.strerror})",
+            f"set PMKIT_WORKSPACE to a folder you own, or fix the permissions of {folder}",
+        )
     return Finding(True, f"{what} {folder} is writable")
 
 
@@ -99,11 +123,17 @@ def _datasets() -> list[Finding]:
 
         problems = datasets.verify()
     except Exception as exc:
-        return [Finding(False, f"datasets could not be checked ({exc})",
-                        "reinstall pmkit or run `pmkit datasets generate`")]
+        return [
+            Finding(
+                False,
+                f"datasets could not be checked ({exc})",
+                "reinstall pmkit or run `pmkit datasets generate`",
+            )
+        ]
     if problems:
-        return [Finding(False, p, "pmkit datasets generate  (restores the committed files)")
-                for p in problems]
+        return [
+            Finding(False, p, "pmkit datasets generate  (restores the committed files)") for p in problems
+        ]
     return [Finding(True, f"datasets in {paths.datasets_dir()} match their manifest")]
 
 
@@ -117,8 +147,13 @@ def run() -> list[Finding]:
         try:
             findings.extend(check())
         except Exception as exc:  # a doctor that crashes is no help
-            findings.append(Finding(False, f"{check.__name__.strip('_')} check failed: {exc}",
-                                    "report this to the course authors"))
+            findings.append(
+                Finding(
+                    False,
+                    f"{check.__name__.strip('_')} check failed: {exc}",
+                    "report this to the course authors",
+                )
+            )
     return findings
 
 
@@ -126,8 +161,11 @@ def report(findings: list[Finding]) -> str:
     bad = [f for f in findings if not f.ok]
     lines = [f.line() for f in findings]
     lines.append("")
-    lines.append("All good: `python3 course.py start` opens the course." if not bad
-                 else f"{len(bad)} problem(s) to fix; see the 'fix:' lines above.")
+    lines.append(
+        "All good: `python3 course.py start` opens the course."
+        if not bad
+        else f"{len(bad)} problem(s) to fix; see the 'fix:' lines above."
+    )
     if os.environ.get("CONDA_PREFIX"):
         lines.append(f"(conda environment: {os.environ['CONDA_PREFIX']})")
     return "\n".join(lines)

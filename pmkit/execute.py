@@ -48,8 +48,15 @@ class NotebookRun(Result):
         return card(Path(self.notebook).name, rows, summary=self.summary())
 
 
-def run_notebook(path: Path, output: Path | None = None, *, cwd: Path | None = None,
-                 timeout: int = 120, kernel: str = "python3", **parameters: Any) -> NotebookRun:
+def run_notebook(
+    path: Path,
+    output: Path | None = None,
+    *,
+    cwd: Path | None = None,
+    timeout: int = 120,
+    kernel: str = "python3",
+    **parameters: Any,
+) -> NotebookRun:
     """Execute ``path`` with papermill; never raises for a failing notebook.
 
     The executed notebook (failed ones too, with papermill marking the failing
@@ -70,8 +77,13 @@ def run_notebook(path: Path, output: Path | None = None, *, cwd: Path | None = N
         try:
             with kernel_environment({"PMKIT_PROGRESS": str(log)}):
                 papermill.execute_notebook(
-                    str(path), str(target), parameters=parameters, kernel_name=kernel,
-                    cwd=str(cwd or path.parent), progress_bar=False, execution_timeout=timeout,
+                    str(path),
+                    str(target),
+                    parameters=parameters,
+                    kernel_name=kernel,
+                    cwd=str(cwd or path.parent),
+                    progress_bar=False,
+                    execution_timeout=timeout,
                     shutdown_kernel="immediate",
                 )
         except PapermillExecutionError as exc:
@@ -84,7 +96,11 @@ def run_notebook(path: Path, output: Path | None = None, *, cwd: Path | None = N
             if event["status"] != "hint":
                 statuses[str(event["exercise"])] = str(event["status"])
     return NotebookRun(
-        notebook=str(path), ok=not error, seconds=round(time.perf_counter() - started, 2),
-        statuses=statuses, error=error, failed_cell=failed_cell,
+        notebook=str(path),
+        ok=not error,
+        seconds=round(time.perf_counter() - started, 2),
+        statuses=statuses,
+        error=error,
+        failed_cell=failed_cell,
         output=str(output) if output is not None else "",
     )

@@ -120,9 +120,7 @@ def lesson_meta(nb: Any, path: Path | str = "<notebook>") -> LessonMeta:
         if key not in raw:
             raise NotebookError(path, f"lesson metadata lacks '{key}'")
         if not isinstance(raw[key], kind) or isinstance(raw[key], bool):
-            raise NotebookError(
-                path, f"lesson metadata '{key}' should be {kind.__name__}, got {raw[key]!r}"
-            )
+            raise NotebookError(path, f"lesson metadata '{key}' should be {kind.__name__}, got {raw[key]!r}")
     name = Path(path).name
     match = NOTEBOOK_NAME.match(name)
     if match is None and name != "<notebook>":
@@ -193,9 +191,7 @@ def solution_lines(source: str) -> list[str]:
 
 def _check_python(source: str) -> None:
     # IPython magics and shell escapes are not Python; blank them out first.
-    code = "\n".join(
-        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
-    )
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
     ast.parse(code)
 
 
@@ -412,9 +408,7 @@ def out_of_sync() -> list[str]:
         want = make_lesson(read(master_path), master_path)
         have = read(lesson_path)
         if source_signature(want) != source_signature(have):
-            problems.append(
-                f"lessons/{master_path.name} differs from its master: run `pmkit build`"
-            )
+            problems.append(f"lessons/{master_path.name} differs from its master: run `pmkit build`")
         elif want.metadata != have.metadata:
             problems.append(f"lessons/{master_path.name} metadata differs from its master")
     return problems

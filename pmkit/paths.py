@@ -62,9 +62,7 @@ def solutions_dir() -> Path:
     """Master notebooks; only present in a source checkout."""
     repo = _repo_root()
     if repo is None:
-        raise FileNotFoundError(
-            "solutions/ ships only with the course repository; clone it to build lessons"
-        )
+        raise FileNotFoundError("solutions/ ships only with the course repository; clone it to build lessons")
     return repo / "solutions"
 
 

@@ -70,8 +70,17 @@ class ProgressReport(Result):
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
-            [{"lesson": i.lesson, "title": i.title, "passed": len(i.passed), "attempted": len(i.attempted),
-              "not started": len(i.not_started), "minutes left": i.minutes_left} for i in self.lessons]
+            [
+                {
+                    "lesson": i.lesson,
+                    "title": i.title,
+                    "passed": len(i.passed),
+                    "attempted": len(i.attempted),
+                    "not started": len(i.not_started),
+                    "minutes left": i.minutes_left,
+                }
+                for i in self.lessons
+            ]
         ).set_index("lesson")
 
     def __str__(self) -> str:
@@ -104,8 +113,7 @@ def report(events: list[dict[str, Any]] | None = None) -> ProgressReport:
             names = ()
         passed = tuple(n for n in names if "correct" in seen.get((path.stem, n), set()))
         attempted = tuple(
-            n for n in names if n not in passed
-            and seen.get((path.stem, n), set()) & {"incorrect", "error"}
+            n for n in names if n not in passed and seen.get((path.stem, n), set()) & {"incorrect", "error"}
         )
         items.append(LessonProgress(path.stem, meta.title, names, passed, attempted, meta.minutes))
     return ProgressReport(tuple(items))

@@ -52,8 +52,10 @@ class Result:
                 except Exception:
                     shown = str(value)
                 rows.append((f.name.replace("_", " "), shown))
-            elif isinstance(value, tuple) and len(value) == 2 and all(
-                isinstance(v, int | float) for v in value
+            elif (
+                isinstance(value, tuple)
+                and len(value) == 2
+                and all(isinstance(v, int | float) for v in value)
             ):
                 rows.append((f.name.replace("_", " "), f"{fmt(value[0])} to {fmt(value[1])}"))
         return rows

@@ -55,8 +55,12 @@ class Slider:
         kind = widgets.IntSlider if self.is_int else widgets.FloatSlider
         step = self.step if self.step is not None else (1 if self.is_int else (self.high - self.low) / 100)
         return kind(
-            value=self.start, min=self.low, max=self.high, step=step,
-            description=self.description or name, continuous_update=False,
+            value=self.start,
+            min=self.low,
+            max=self.high,
+            step=step,
+            description=self.description or name,
+            continuous_update=False,
             style={"description_width": "initial"},
         )
 

@@ -55,13 +55,22 @@ class Agenda:
         ]
         clock = 0
         for meta in self.lessons:
-            lines.append(f"| {clock // 60}:{clock % 60:02d} | {meta.id} · {meta.title} | {meta.minutes} "
-                         f"| {', '.join(meta.prerequisites) or 'none'} |")
+            lines.append(
+                f"| {clock // 60}:{clock % 60:02d} | {meta.id} · {meta.title} | {meta.minutes} "
+                f"| {', '.join(meta.prerequisites) or 'none'} |"
+            )
             clock += meta.minutes + 10  # ten minutes of discussion after each lesson
         lines.append(f"| {clock // 60}:{clock % 60:02d} | end | | |")
         for meta in self.lessons:
-            lines += ["", f"## {meta.id} · {meta.title}", "", f"*{meta.minutes} minutes.*", "",
-                      "**Objectives**", ""]
+            lines += [
+                "",
+                f"## {meta.id} · {meta.title}",
+                "",
+                f"*{meta.minutes} minutes.*",
+                "",
+                "**Objectives**",
+                "",
+            ]
             lines += [f"- {objective}" for objective in meta.objectives]
             if meta.discussion:
                 lines += ["", "**Discussion prompts**", ""]
@@ -95,8 +104,15 @@ def answer_rows(lesson: str, seed: int) -> list[dict[str, str]]:
             shown = f"{value:.6g}" if isinstance(value, float) else safe_repr(value, 200)
         except Exception as exc:
             shown = f"(could not compute: {type(exc).__name__})"
-        rows.append({"lesson": lesson, "exercise": name, "question": exercise.question,
-                     "answer": shown, "worked step": exercise.hints[-1]})
+        rows.append(
+            {
+                "lesson": lesson,
+                "exercise": name,
+                "question": exercise.question,
+                "answer": shown,
+                "worked step": exercise.hints[-1],
+            }
+        )
     return rows
 
 
@@ -107,12 +123,20 @@ def _run(args: tuple[str, str, int, int]) -> NotebookRun:
 
 def _check_out(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ValueError(f"{out} already exists and is not empty; choose a new folder "
-                         "(a workshop folder is never overwritten)")
+        raise ValueError(
+            f"{out} already exists and is not empty; choose a new folder "
+            "(a workshop folder is never overwritten)"
+        )
 
 
-def build(teams: int, seed: int, out: Path, lessons: list[str] | None = None,
-          jobs: int | None = None, timeout: int = 120) -> list[NotebookRun]:
+def build(
+    teams: int,
+    seed: int,
+    out: Path,
+    lessons: list[str] | None = None,
+    jobs: int | None = None,
+    timeout: int = 120,
+) -> list[NotebookRun]:
     """Write the workshop folder; return every notebook run (failed ones too)."""
     if isinstance(teams, bool) or not isinstance(teams, int) or teams < 1:
         raise ValueError(f"--teams should be a whole number of at least 1, got {teams!r}")
@@ -132,8 +156,10 @@ def build(teams: int, seed: int, out: Path, lessons: list[str] | None = None,
         team_rows = []
         for path in chosen:
             jobs_list.append((str(path), str(folder / path.name), team_seed(seed, team), timeout))
-            team_rows += [{"team": f"team-{team:02d}", "seed": str(team_seed(seed, team)), **row}
-                          for row in answer_rows(path.stem, team_seed(seed, team))]
+            team_rows += [
+                {"team": f"team-{team:02d}", "seed": str(team_seed(seed, team)), **row}
+                for row in answer_rows(path.stem, team_seed(seed, team))
+            ]
         (keys / f"team-{team:02d}.md").write_text(_key_markdown(team, team_seed(seed, team), team_rows))
         all_rows += team_rows
     (keys / "answers.csv").write_text(_csv(all_rows))
@@ -147,8 +173,12 @@ def build(teams: int, seed: int, out: Path, lessons: list[str] | None = None,
 
 
 def _key_markdown(team: int, seed: int, rows: list[dict[str, str]]) -> str:
-    lines = [f"# Answer key, team {team:02d} (seed {seed})", "",
-             "| lesson | exercise | answer |", "|---|---|---|"]
+    lines = [
+        f"# Answer key, team {team:02d} (seed {seed})",
+        "",
+        "| lesson | exercise | answer |",
+        "|---|---|---|",
+    ]
     lines += [f"| {r['lesson']} | `{r['exercise']}` | {r['answer'].replace('|', '/')} |" for r in rows]
     return "\n".join(lines) + "\n"
 
@@ -164,10 +194,12 @@ def _csv(rows: list[dict[str, str]]) -> str:
 
 def _readme(teams: int, seed: int, metas: tuple[notebooks.LessonMeta, ...]) -> str:
     seeds = ", ".join(f"team-{t:02d}: {team_seed(seed, t)}" for t in range(1, teams + 1))
-    return (f"# Workshop folder\n\n{teams} team(s), {len(metas)} lesson(s). Seeds: {seeds}.\n\n"
-            "- `team-NN/`: hand this folder to team NN; its lessons use the team's own data.\n"
-            "- `answer-keys/`: keep these to yourself.\n"
-            "- `facilitator-guide.md`: the agenda, objectives, prompts and common mistakes.\n")
+    return (
+        f"# Workshop folder\n\n{teams} team(s), {len(metas)} lesson(s). Seeds: {seeds}.\n\n"
+        "- `team-NN/`: hand this folder to team NN; its lessons use the team's own data.\n"
+        "- `answer-keys/`: keep these to yourself.\n"
+        "- `facilitator-guide.md`: the agenda, objectives, prompts and common mistakes.\n"
+    )
 
 
 def command(args: argparse.Namespace) -> int:

@@ -35,8 +35,10 @@ class Prepared:
         if self.kept:
             lines.append(f"  kept your copies of: {', '.join(self.kept)}")
         for name in self.newer:
-            lines.append(f"  {name} has a newer version in the course: "
-                         f"`pmkit reset {name[:2]}` takes it (your copy is backed up first)")
+            lines.append(
+                f"  {name} has a newer version in the course: "
+                f"`pmkit reset {name[:2]}` takes it (your copy is backed up first)"
+            )
         return "\n".join(lines)
 
 

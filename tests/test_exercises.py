@@ -39,9 +39,11 @@ CALL = Exercise(
     name="call",
     question="ship or don't ship",
     expected=lambda ctx: "don't ship",
-    grade=decision(["ship", "don't ship", "iterate"],
-                   questions={"ship": "Ship while the returns guardrail got worse?"},
-                   evidence=("guardrail", "returns")),
+    grade=decision(
+        ["ship", "don't ship", "iterate"],
+        questions={"ship": "Ship while the returns guardrail got worse?"},
+        evidence=("guardrail", "returns"),
+    ),
     hints=("look at the guardrails",),
 )
 
@@ -95,8 +97,13 @@ def test_decision_needs_the_right_call_and_a_reason_naming_evidence() -> None:
 
 
 def test_choice_and_items() -> None:
-    pick = Exercise("pick", "q", lambda ctx: "must-be", choice(["must-be", "delighter"],
-                    mistakes={"delighter": "Customers expect it: absence angers them."}), ("h",))
+    pick = Exercise(
+        "pick",
+        "q",
+        lambda ctx: "must-be",
+        choice(["must-be", "delighter"], mistakes={"delighter": "Customers expect it: absence angers them."}),
+        ("h",),
+    )
     top = Exercise("top", "q", lambda ctx: ["a", "b", "c"], items(ordered=True), ("h",))
     lesson = _lesson(pick, top)
     assert lesson.check("pick", "Must be").passed
@@ -203,13 +210,25 @@ def test_check_survives_answers_that_cannot_be_printed(answer: object, which: st
 
 
 ANYTHING = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.binary()
-    | st.complex_numbers() | st.just(...) | st.just(_Hostile()) | st.just(float("inf"))
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text()
+    | st.binary()
+    | st.complex_numbers()
+    | st.just(...)
+    | st.just(_Hostile())
+    | st.just(float("inf"))
     | st.builds(np.array, st.lists(st.floats(), max_size=3))
-    | st.builds(pd.Series, st.lists(st.integers(), max_size=3), dtype=st.just("int64"))
+    | st.builds(pd.Series, st.lists(st.integers(-(2**62), 2**62), max_size=3), dtype=st.just("int64"))
     | st.builds(lambda: pd.DataFrame({"a": [1, 2]})),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children, max_size=3)
-    | st.tuples(children, children) | st.frozensets(st.integers(), max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(max_size=3), children, max_size=3)
+        | st.tuples(children, children)
+        | st.frozensets(st.integers(), max_size=3)
+    ),
     max_leaves=8,
 )
 

@@ -16,8 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def pmkit(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pmkit", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pmkit", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=600,
+    )
 
 
 def _event(exercise: str, status: str, lesson: str = "00_welcome") -> dict[str, str]:
@@ -25,10 +30,14 @@ def _event(exercise: str, status: str, lesson: str = "00_welcome") -> dict[str, 
 
 
 def test_progress_counts_passed_attempted_and_not_started() -> None:
-    report = progress.report([
-        _event("average_order", "incorrect"), _event("average_order", "correct"),
-        _event("late_share", "incorrect"), _event("promise_call", "not answered"),
-    ])
+    report = progress.report(
+        [
+            _event("average_order", "incorrect"),
+            _event("average_order", "correct"),
+            _event("late_share", "incorrect"),
+            _event("promise_call", "not answered"),
+        ]
+    )
     welcome = next(item for item in report.lessons if item.lesson == "00_welcome")
     assert welcome.passed == ("average_order",)
     assert welcome.attempted == ("late_share",)
@@ -41,8 +50,10 @@ def test_progress_counts_passed_attempted_and_not_started() -> None:
 
 def test_progress_command_reads_the_log(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
-    log.write_text("\n".join(json.dumps(_event(e, "correct")) for e in
-                             ("average_order", "late_share", "promise_call")) + "\n")
+    log.write_text(
+        "\n".join(json.dumps(_event(e, "correct")) for e in ("average_order", "late_share", "promise_call"))
+        + "\n"
+    )
     result = pmkit("progress", env={"PMKIT_PROGRESS": str(log)})
     assert result.returncode == 0
     assert "00_welcome" in result.stdout and "3 of" in result.stdout
@@ -66,9 +77,23 @@ def test_check_runs_a_fresh_kernel_and_never_edits_the_learner_file(tmp_path: Pa
     # Pretend the learner's kernel once showed late_share as correct (state from an old cell).
     nb = json.loads(mine.read_text())
     nb["cells"][-1].setdefault("outputs", [])
-    nb["cells"].append({"cell_type": "code", "id": "stale", "metadata": {}, "execution_count": 1,
-                        "source": "", "outputs": [{"output_type": "execute_result", "execution_count": 1,
-                                                   "metadata": {}, "data": {"text/plain": "✅ late_share: correct. Yes"}}]})
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "id": "stale",
+            "metadata": {},
+            "execution_count": 1,
+            "source": "",
+            "outputs": [
+                {
+                    "output_type": "execute_result",
+                    "execution_count": 1,
+                    "metadata": {},
+                    "data": {"text/plain": "✅ late_share: correct. Yes"},
+                }
+            ],
+        }
+    )
     mine.write_text(json.dumps(nb))
     before = mine.read_bytes()
     result = pmkit("check", "00", env=env)
@@ -90,8 +115,18 @@ def test_check_reports_a_failing_cell(tmp_path: Path) -> None:
 
 def test_workshop_gives_each_team_its_own_data_keys_and_a_guide(tmp_path: Path) -> None:
     out = tmp_path / "ws"
-    result = pmkit("workshop", "--teams", "2", "--seed", "3", "--out", str(out), "--lessons", "00",
-                   env={"PMKIT_PROGRESS": "off"})
+    result = pmkit(
+        "workshop",
+        "--teams",
+        "2",
+        "--seed",
+        "3",
+        "--out",
+        str(out),
+        "--lessons",
+        "00",
+        env={"PMKIT_PROGRESS": "off"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     for team in (1, 2):
         nb = json.loads((out / f"team-{team:02d}" / "00_welcome.ipynb").read_text())

@@ -14,7 +14,6 @@ import pytest
 
 from pmkit import notebooks
 from pmkit.exercises.engine import start
-from pmkit.notebooks import NotebookError
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTERS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
@@ -38,8 +37,11 @@ def test_no_solution_leaks_into_the_lesson(master: Path) -> None:
     assert "BEGIN SOLUTION" not in lesson_text and "END SOLUTION" not in lesson_text
     master_nb = notebooks.read(master)
     lesson_nb = notebooks.read(ROOT / "lessons" / master.name)
-    public = {line.strip() for c in master_nb.cells
-              for line in notebooks.strip_solutions(c.source, c.cell_type).splitlines()}
+    public = {
+        line.strip()
+        for c in master_nb.cells
+        for line in notebooks.strip_solutions(c.source, c.cell_type).splitlines()
+    }
     lesson_sources = "\n".join(c.source for c in lesson_nb.cells)
     for cell in master_nb.cells:
         for line in notebooks.solution_lines(cell.source):
@@ -114,13 +116,26 @@ def test_learner_version_runs_and_reports_not_answered(master: Path) -> None:
 
 
 def _master(cells: list[dict], meta: dict | None = None) -> dict:
-    meta = {"id": "98", "title": "T", "objectives": ["o"], "minutes": 5, "prerequisites": [],
-            "version": "1.0"} if meta is None else meta
-    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {"pmkit": meta}, "cells": [
-        {"cell_type": c.get("type", "code"), "id": f"c{i}", "metadata": {}, "source": c["source"],
-         **({"outputs": [], "execution_count": None} if c.get("type", "code") == "code" else {})}
-        for i, c in enumerate(cells)
-    ]}
+    meta = (
+        {"id": "98", "title": "T", "objectives": ["o"], "minutes": 5, "prerequisites": [], "version": "1.0"}
+        if meta is None
+        else meta
+    )
+    return {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {"pmkit": meta},
+        "cells": [
+            {
+                "cell_type": c.get("type", "code"),
+                "id": f"c{i}",
+                "metadata": {},
+                "source": c["source"],
+                **({"outputs": [], "execution_count": None} if c.get("type", "code") == "code" else {}),
+            }
+            for i, c in enumerate(cells)
+        ],
+    }
 
 
 def _course(tmp_path: Path, master: dict | str, name: str = "98_broken.ipynb") -> Path:
@@ -135,27 +150,51 @@ def _course(tmp_path: Path, master: dict | str, name: str = "98_broken.ipynb") -
 
 def _pmkit(*args: str, repo: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PMKIT_REPO": str(repo), "PYTHONHASHSEED": "0"}
-    return subprocess.run([sys.executable, "-m", "pmkit", *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pmkit", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 BROKEN = [
     ("unbalanced", _master([{"source": "x = ...\n### BEGIN SOLUTION\nx = 1"}]), "cell 0", "never closed"),
     ("end first", _master([{"source": "x = 1\n### END SOLUTION"}]), "cell 0", "without a BEGIN"),
-    ("nested", _master([{"source": "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION"}]),
-     "cell 0", "inside another"),
-    ("stub breaks python", _master([{"source": "if True:\n    ### BEGIN SOLUTION\n    x = 1\n    ### END SOLUTION"}]),
-     "cell 0", "not valid Python"),
+    (
+        "nested",
+        _master([{"source": "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION"}]),
+        "cell 0",
+        "inside another",
+    ),
+    (
+        "stub breaks python",
+        _master([{"source": "if True:\n    ### BEGIN SOLUTION\n    x = 1\n    ### END SOLUTION"}]),
+        "cell 0",
+        "not valid Python",
+    ),
     ("no metadata", _master([{"source": "x = 1"}], meta={}), "98_broken.ipynb", "lacks 'id'"),
-    ("wrong minutes", _master([{"source": "x = 1"}], meta={"id": "98", "title": "T", "objectives": ["o"],
-     "minutes": "ten", "prerequisites": [], "version": "1"}), "98_broken.ipynb", "'minutes' should be int"),
+    (
+        "wrong minutes",
+        _master(
+            [{"source": "x = 1"}],
+            meta={
+                "id": "98",
+                "title": "T",
+                "objectives": ["o"],
+                "minutes": "ten",
+                "prerequisites": [],
+                "version": "1",
+            },
+        ),
+        "98_broken.ipynb",
+        "'minutes' should be int",
+    ),
     ("invalid json", '{"cells": [', "98_broken.ipynb", "not valid JSON"),
 ]
 
 
 @pytest.mark.parametrize(("label", "master", "where", "what"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_build_rejects_a_malformed_master_in_one_line_and_writes_nothing(
-        tmp_path: Path, label: str, master: dict | str, where: str, what: str) -> None:
+    tmp_path: Path, label: str, master: dict | str, where: str, what: str
+) -> None:
     repo = _course(tmp_path, master)
     result = _pmkit("build", repo=repo)
     assert result.returncode != 0
@@ -168,7 +207,8 @@ def test_build_rejects_a_malformed_master_in_one_line_and_writes_nothing(
 def test_strip_solutions_keeps_indentation_and_markdown_blocks() -> None:
     code = "def f():\n    x = ...\n    ### BEGIN SOLUTION\n    x = 2\n    ### END SOLUTION\n    return x"
     assert notebooks.strip_solutions(code, "code") == (
-        "def f():\n    x = ...\n    # YOUR CODE HERE\n    return x")
+        "def f():\n    x = ...\n    # YOUR CODE HERE\n    return x"
+    )
     text = "Why?\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION"
     assert notebooks.strip_solutions(text, "markdown") == "Why?\n" + notebooks.MARKDOWN_STUB
     with pytest.raises(ValueError, match="alone"):

@@ -17,7 +17,10 @@ def _pyproject() -> dict:
 
 def _pyproject_requirements() -> dict[str, str]:
     project = _pyproject()["project"]
-    texts = [*project["dependencies"], *(r for group in project["optional-dependencies"].values() for r in group)]
+    texts = [
+        *project["dependencies"],
+        *(r for group in project["optional-dependencies"].values() for r in group),
+    ]
     return {Requirement(t).name.lower(): str(Requirement(t).specifier) for t in texts}
 
 
@@ -72,3 +75,41 @@ def test_ci_and_workflow_call_the_readme_test_command_verbatim() -> None:
 def test_learner_workspace_is_git_ignored() -> None:
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     assert "/workspace/" in ignored and ".venv/" in ignored
+
+
+def test_a_non_editable_install_carries_lessons_and_datasets(tmp_path: Path) -> None:
+    """Built as a wheel and installed elsewhere, pmkit still finds its lessons and data."""
+    import subprocess
+    import sys
+
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("pmkit-*.whl")
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = (
+        "import pmkit, pmkit.paths as p, pmkit.datasets as d; "
+        "print(pmkit.__file__); print(p.lessons_dir()); print(len(d.load('orders'))); "
+        "print(sorted(x.name for x in p.lessons_dir().glob('*.ipynb'))[0])"
+    )
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("PMKIT_REPO", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    module_file, lessons, orders, first = result.stdout.splitlines()
+    assert module_file.startswith(str(site)) and lessons.startswith(str(site))
+    assert int(orders) > 1000 and first == "00_welcome.ipynb"

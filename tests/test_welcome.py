@@ -26,9 +26,24 @@ def test_papermill_command_line_runs_the_lesson_with_a_seed(tmp_path: Path) -> N
     out = tmp_path / "out.ipynb"
     papermill = Path(sys.executable).with_name("papermill")
     env = {**os.environ, "PMKIT_PROGRESS": str(tmp_path / "log.jsonl")}
-    result = subprocess.run([str(papermill), "lessons/00_welcome.ipynb", str(out), "-p", "seed", "7",
-                             "-k", "python3", "--no-progress-bar"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            str(papermill),
+            "lessons/00_welcome.ipynb",
+            str(out),
+            "-p",
+            "seed",
+            "7",
+            "-k",
+            "python3",
+            "--no-progress-bar",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     nb = json.loads(out.read_text())
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]

@@ -146,8 +146,13 @@ class Hint:
 
     def _repr_html_(self) -> str:
         more = "" if self.level == self.total else "Call hint() again for the next one."
-        return card(f"💡 {self.exercise}: {self.label} ({self.level}/{self.total})", [],
-                    summary=self.text, accent=PALETTE[5], footer=more)
+        return card(
+            f"💡 {self.exercise}: {self.label} ({self.level}/{self.total})",
+            [],
+            summary=self.text,
+            accent=PALETTE[5],
+            footer=more,
+        )
 
 
 # ------------------------------------------------------------------ lesson ---
@@ -172,8 +177,10 @@ class Lesson:
         return self.exercises.get(exercise) if isinstance(exercise, str) else None
 
     def _unknown(self, exercise: Any) -> str:
-        return (f"There is no exercise called {safe_repr(exercise)} in lesson {self.name}; "
-                f"the exercises are: {', '.join(self.exercises)}.")
+        return (
+            f"There is no exercise called {safe_repr(exercise)} in lesson {self.name}; "
+            f"the exercises are: {', '.join(self.exercises)}."
+        )
 
     def check(self, exercise: str, answer: Any) -> Feedback:
         """Grade ``answer`` for ``exercise``; never raises."""
@@ -187,19 +194,31 @@ class Lesson:
 
     def _grade(self, ex: Exercise, answer: Any) -> Feedback:
         if answer is ...:
-            return Feedback(self.name, ex.name, "not answered",
-                            "Not answered yet: replace the ... with your answer and run the cell again.",
-                            f"Stuck? lesson.hint({ex.name!r})")
+            return Feedback(
+                self.name,
+                ex.name,
+                "not answered",
+                "Not answered yet: replace the ... with your answer and run the cell again.",
+                f"Stuck? lesson.hint({ex.name!r})",
+            )
         if answer is None:
-            return Feedback(self.name, ex.name, "not answered",
-                            "Your answer is None: did you forget to assign it, or a `return`?",
-                            f"Stuck? lesson.hint({ex.name!r})")
+            return Feedback(
+                self.name,
+                ex.name,
+                "not answered",
+                "Your answer is None: did you forget to assign it, or a `return`?",
+                f"Stuck? lesson.hint({ex.name!r})",
+            )
         try:
             expected = ex.expected(self.context)
         except Exception as exc:  # a broken lesson must not look like a wrong answer
-            return Feedback(self.name, ex.name, "error",
-                            f"This exercise could not compute its answer ({type(exc).__name__}: "
-                            f"{safe_repr(str(exc), 120)}). Please report it to the course authors.")
+            return Feedback(
+                self.name,
+                ex.name,
+                "error",
+                f"This exercise could not compute its answer ({type(exc).__name__}: "
+                f"{safe_repr(str(exc), 120)}). Please report it to the course authors.",
+            )
         try:
             verdict = ex.grade(answer, expected, self.context)
             if not isinstance(verdict, Verdict):
@@ -207,14 +226,23 @@ class Lesson:
         except _Unreadable as exc:
             return Feedback(self.name, ex.name, "incorrect", str(exc), f"lesson.hint({ex.name!r})")
         except Exception as exc:
-            return Feedback(self.name, ex.name, "incorrect",
-                            f"Could not compare {safe_repr(answer, 60)} with the answer "
-                            f"({type(exc).__name__}). Check the type of your answer: {ex.question}",
-                            f"lesson.hint({ex.name!r})")
+            return Feedback(
+                self.name,
+                ex.name,
+                "incorrect",
+                f"Could not compare {safe_repr(answer, 60)} with the answer "
+                f"({type(exc).__name__}). Check the type of your answer: {ex.question}",
+                f"lesson.hint({ex.name!r})",
+            )
         if verdict.correct:
             return Feedback(self.name, ex.name, "correct", verdict.message or "Well done.")
-        return Feedback(self.name, ex.name, "incorrect", verdict.message or "Not quite.",
-                        f"Try again, or ask for lesson.hint({ex.name!r}).")
+        return Feedback(
+            self.name,
+            ex.name,
+            "incorrect",
+            verdict.message or "Not quite.",
+            f"Try again, or ask for lesson.hint({ex.name!r}).",
+        )
 
     def hint(self, exercise: str, level: int | None = None) -> Hint | Feedback:
         """The next hint for ``exercise`` (or a given ``level``, 1-based)."""
@@ -285,8 +313,13 @@ def record(lesson: str, exercise: str, status: str, **extra: Any) -> None:
     target = paths.progress_file()
     if target is None:
         return
-    event = {"time": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-             "lesson": lesson, "exercise": exercise, "status": status, **extra}
+    event = {
+        "time": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "lesson": lesson,
+        "exercise": exercise,
+        "status": status,
+        **extra,
+    }
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "a", encoding="utf-8") as log:
@@ -337,7 +370,9 @@ def _as_float(answer: Any) -> float:
     if isinstance(size, int) and size == 1 and hasattr(answer, "item"):
         return _as_float(answer.item())
     if isinstance(size, int) and size != 1:
-        raise _Unreadable(f"Got {size} values ({type(answer).__name__}); this exercise wants a single number.")
+        raise _Unreadable(
+            f"Got {size} values ({type(answer).__name__}); this exercise wants a single number."
+        )
     if isinstance(answer, Mapping | Iterable):
         raise _Unreadable(f"Got a {type(answer).__name__}; this exercise wants a single number.")
     raise _Unreadable(f"Got {safe_repr(answer, 40)}; this exercise wants a single number.")
@@ -350,8 +385,9 @@ def _close(a: float, b: float, rel_tol: float, abs_tol: float) -> bool:
 WrongValue = tuple[Callable[[Context], float], str]
 
 
-def number(rel_tol: float = 1e-3, abs_tol: float = 1e-9, *, mistakes: Sequence[WrongValue] = (),
-           unit: str = "") -> Grader:
+def number(
+    rel_tol: float = 1e-3, abs_tol: float = 1e-9, *, mistakes: Sequence[WrongValue] = (), unit: str = ""
+) -> Grader:
     """Grade a single number; spot percent-vs-fraction, sign and known wrong values.
 
     ``mistakes`` pairs a function computing a tempting wrong answer (e.g. the
@@ -399,17 +435,19 @@ def _match_option(answer: Any, options: Sequence[str]) -> tuple[str, str]:
     """The option the answer starts with (longest first) and the rest of the text."""
     if not isinstance(answer, str):
         raise _Unreadable(
-            f"Got {safe_repr(answer, 40)}; answer with one of: {', '.join(map(repr, options))}.")
+            f"Got {safe_repr(answer, 40)}; answer with one of: {', '.join(map(repr, options))}."
+        )
     said = _norm(answer)
     for option in sorted(options, key=lambda o: -len(_norm(o))):
         key = _norm(option)
         if said == key or said.startswith(key + " "):
-            return option, said[len(key):].strip()
+            return option, said[len(key) :].strip()
     raise _Unreadable(f"Start your answer with one of: {', '.join(map(repr, options))}.")
 
 
-def choice(options: Sequence[str], *, mistakes: Mapping[str, str | Callable[[Context], str]] | None = None
-           ) -> Grader:
+def choice(
+    options: Sequence[str], *, mistakes: Mapping[str, str | Callable[[Context], str]] | None = None
+) -> Grader:
     """Grade one option from a fixed list (case, spacing and hyphens don't matter)."""
     options = tuple(options)
     messages = dict(mistakes or {})
@@ -425,8 +463,13 @@ def choice(options: Sequence[str], *, mistakes: Mapping[str, str | Callable[[Con
     return grade
 
 
-def decision(options: Sequence[str], *, questions: Mapping[str, str | Callable[[Context], str]] | None = None,
-             evidence: Sequence[str] = (), min_words: int = 4) -> Grader:
+def decision(
+    options: Sequence[str],
+    *,
+    questions: Mapping[str, str | Callable[[Context], str]] | None = None,
+    evidence: Sequence[str] = (),
+    min_words: int = 4,
+) -> Grader:
     """Grade a written decision: ``"iterate: the returns guardrail got worse"``.
 
     The learner starts with one of ``options`` and gives a reason. A wrong
@@ -443,12 +486,18 @@ def decision(options: Sequence[str], *, questions: Mapping[str, str | Callable[[
             question = pointed.get(picked, f"Why {picked!r}? Which number in the evidence supports it?")
             return Verdict(False, question(ctx) if callable(question) else question)
         if len(reason.split()) < min_words:
-            return Verdict(False, f"{picked!r} is the call the evidence supports; now add your reason "
-                                  f"after a colon, in a sentence a stakeholder would accept.")
+            return Verdict(
+                False,
+                f"{picked!r} is the call the evidence supports; now add your reason "
+                f"after a colon, in a sentence a stakeholder would accept.",
+            )
         keys = [k for k in (_norm(word) for word in evidence) if k]
         if keys and not any(k in reason for k in keys):
-            return Verdict(False, f"{picked!r} is right, but your reason should name the evidence "
-                                  f"(for example: {', '.join(evidence[:3])}).")
+            return Verdict(
+                False,
+                f"{picked!r} is right, but your reason should name the evidence "
+                f"(for example: {', '.join(evidence[:3])}).",
+            )
         return Verdict(True, f"{picked!r}, and you said why. That is a decision someone can act on.")
 
     grade.mistakes = (  # type: ignore[attr-defined]
