@@ -30,7 +30,10 @@ def number(
     """A finite real number, optionally within bounds."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} should be a number, got {safe_repr(value)}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is too large to be a number pmkit can compute with") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} should be a finite number, got {value}")
     if low is not None and (value < low or (low_open and value == low)):
@@ -51,7 +54,11 @@ def count(value: Any, name: str, *, minimum: int = 0) -> int:
     """A whole number >= ``minimum`` (accepts 3.0 but not 3.5, True or '3')."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} should be a whole number, got {safe_repr(value)}")
-    if not math.isfinite(float(value)) or float(value) != int(value):
+    try:
+        as_float = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is too large: {safe_repr(value, 40)}") from None
+    if not math.isfinite(as_float) or as_float != int(value):
         raise ValueError(f"{name} should be a whole number, got {value}")
     value = int(value)
     if value < minimum:
@@ -77,11 +84,15 @@ def array(
         arr = np.asarray(values)
     except Exception as exc:
         raise TypeError(f"{name} should be a sequence of numbers ({exc})") from None
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} should contain real numbers, got complex values")
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         try:
             if arr.dtype.kind in "USO" and arr.size and any(isinstance(v, str | bytes) for v in arr.ravel()):
                 raise TypeError
             arr = arr.astype(float)
+        except OverflowError:
+            raise ValueError(f"{name} contains a number too large to compute with") from None
         except (TypeError, ValueError):
             raise TypeError(f"{name} should contain only numbers, got {safe_repr(values)}") from None
     if arr.dtype.kind == "b":

@@ -85,7 +85,7 @@ class Explorer:
     def __repr__(self) -> str:
         return f"Explorer ({self._label()}). Takeaway: {self.static().takeaway}"
 
-    def _live_widget(self) -> Any:
+    def _live_widget(self, first: Figure) -> Any:
         try:
             import ipywidgets as widgets
             from IPython import get_ipython
@@ -95,23 +95,29 @@ class Explorer:
         if get_ipython() is None or not hasattr(get_ipython(), "kernel"):
             return None
         controls = {name: s.widget(name) for name, s in self.sliders.items()}
+        out = widgets.Output()
+        # The first chart goes straight into the widget's state rather than through a
+        # display message, so runners that ignore output widgets (nbval) see no extra output.
+        out.append_display_data(first)
 
-        def redraw(**values: Any) -> None:
+        def redraw(change: Any) -> None:
+            values = {name: control.value for name, control in controls.items()}
             ax, takeaway = self.draw(**values)
-            display(show(ax, alt=self.alt, takeaway=takeaway))
+            with out:
+                out.clear_output(wait=True)
+                display(show(ax, alt=self.alt, takeaway=takeaway))
 
-        # interactive_output draws once now and again on every slider release.
-        out = widgets.interactive_output(redraw, controls)
+        for control in controls.values():
+            control.observe(redraw, names="value")
         return widgets.VBox([widgets.HBox(list(controls.values())), out])
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
         figure = self.static()
         data, metadata = figure._repr_mimebundle_()
         data["text/plain"] = f"Explorer ({self._label()}). {data['text/plain']}"
-        widget = self._live_widget()
+        widget = self._live_widget(figure)
         if widget is not None:
-            bundle = widget._repr_mimebundle_()
-            view = bundle.get("application/vnd.jupyter.widget-view+json")
+            view = widget._repr_mimebundle_().get("application/vnd.jupyter.widget-view+json")
             if view is not None:
                 data["application/vnd.jupyter.widget-view+json"] = view
         return data, metadata

@@ -1,0 +1,110 @@
+"""Module 1 lessons (01-02): other seeds, computed answers, and graders that catch slips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pmkit import customer
+from pmkit.exercises import working_backwards as wb
+from pmkit.exercises.engine import start
+from tests.notebook_runs import run_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = ["01_working_backwards", "02_voice_of_the_customer"]
+OTHER_SEEDS = [7, 2026]
+
+
+@pytest.mark.parametrize("seed", OTHER_SEEDS)
+@pytest.mark.parametrize("name", LESSONS)
+def test_master_passes_every_check_with_another_seed(name: str, seed: int, tmp_path: Path) -> None:
+    master = ROOT / "solutions" / f"{name}.ipynb"
+    statuses = run_notebook(master, tmp_path, seed=seed)
+    assert set(statuses) == set(start(name, seed=seed).exercises)
+    assert all(status == "correct" for status in statuses.values()), statuses
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_expected_answers_change_with_the_seed(name: str) -> None:
+    """Answers are computed from each seed's data, never typed in."""
+    numbers = {}
+    for seed in (None, OTHER_SEEDS[0]):
+        lesson = start(name, seed=seed)
+        numbers[seed] = {n: lesson.answer(n) for n in lesson.exercises
+                         if isinstance(lesson.answer(n), float)}
+    assert numbers[None] and numbers[None] != numbers[OTHER_SEEDS[0]]
+
+
+# ------------------------------------------------------------ 01 graders ---
+
+
+@pytest.fixture(scope="module")
+def lesson01():
+    return start("01_working_backwards")
+
+
+def _prfaq(evidence: str, headline: str = "Basketly ends late delivery") -> customer.PRFAQ:
+    return customer.prfaq(
+        headline=headline, customer="Weekly shoppers", problem="Orders arrive after the promised day.",
+        benefit="Orders arrive when promised.", evidence=evidence, experience="Nothing changes but the date.",
+        quotes=[("A shopper", "Finally.")], faq={"Is it free?": "Yes."})
+
+
+def test_prfaq_grader_wants_numbers_from_the_data(lesson01) -> None:
+    ctx = lesson01.context
+    share, lost = wb.top_share(ctx), wb.stars_lost(ctx)
+    good = _prfaq(f"{share:.1%} of reviews mention it and they lose {lost:.1f} stars.")
+    assert lesson01.check("my_prfaq", good).passed
+    as_fraction = _prfaq(f"A share of {share:.3f} of reviews, {lost:.2f} stars lost.")
+    assert lesson01.check("my_prfaq", as_fraction).passed
+    made_up = lesson01.check("my_prfaq", _prfaq("40% of reviews mention it and they lose 3.9 stars."))
+    assert not made_up.passed and "0 of those match the data" in made_up.message
+    one_number = lesson01.check("my_prfaq", _prfaq(f"{share:.1%} of reviews mention it."))
+    assert not one_number.passed and "at least two numbers" in one_number.message
+    off_topic = _prfaq(f"{share:.1%} and {lost:.1f}.", headline="Basketly launches AR try-on")
+    assert "top pain point" in lesson01.check("my_prfaq", off_topic).message
+    assert "customer.prfaq" in lesson01.check("my_prfaq", {"headline": "x"}).message
+
+
+def test_lesson01_spots_the_common_slips(lesson01) -> None:
+    ctx = lesson01.context
+    assert "count of reviews" in lesson01.check("top_share", wb.top_mentions(ctx)).message
+    assert "1- and 2-star" in lesson01.check("top_share", wb.top_share_among_unhappy(ctx)).message
+    assert "no theme at all" in lesson01.check("stars_lost", wb.stars_lost_vs_everyone(ctx)).message
+    assert "perfect 5 stars" in lesson01.check("stars_lost", wb.stars_lost_vs_five(ctx)).message
+    assert ">" in lesson01.check("late_orders", wb.late_orders_or_on_the_day(ctx)).message
+    wrong_theme = next(t for t in customer.LEXICON if t != wb.top_problem(ctx))
+    assert "frequency × stars lost" in lesson01.check("top_problem", wrong_theme).message
+    pushed_back = lesson01.check("which_prfaq", "build ar try-on: the competitor has it")
+    assert not pushed_back.passed and "ask for AR try-on?" in pushed_back.message
+    assert not lesson01.check("which_prfaq", "fix deliveries").passed  # a call without a reason
+
+
+def test_the_ar_draft_fails_on_evidence_only() -> None:
+    with pytest.raises(ValueError, match="cite at least one number"):
+        customer.prfaq(**wb.AR_DRAFT)
+    fixed = {**wb.AR_DRAFT, "evidence": "3 of 10,000 reviews mention AR."}
+    assert isinstance(customer.prfaq(**fixed), customer.PRFAQ)
+
+
+# ------------------------------------------------------------ 02 graders ---
+
+
+def test_lesson02_spots_the_common_slips() -> None:
+    from pmkit.exercises import voice_of_the_customer as voc
+
+    lesson = start("02_voice_of_the_customer")
+    ctx = lesson.context
+    assert "detractors" in lesson.check("nps_score", voc.promoters_only(ctx)).message
+    assert "passives" in lesson.check("nps_score", voc.wide_promoters(ctx)).message
+    assert "fraction" in lesson.check("nps_score", voc.nps_score(ctx) / 100).message
+    assert "1.96" in lesson.check("nps_margin", voc.standard_error(ctx)).message
+    assert "half" in lesson.check("nps_margin", voc.full_width(ctx)).message
+    assert "average answers" in lesson.check("member_gap", voc.mean_score_gap(ctx)).message
+    assert "wrong sign" in lesson.check("member_gap", -voc.member_gap(ctx)).message
+    assert "hours each" in lesson.check("ticket_top", "where is my order").message
+    assert "wrong order" in lesson.check("rice_top", list(reversed(voc.rice_top(ctx)))).message
+    pushed_back = lesson.check("roadmap_call", "delighters first: AR try-on would make headlines")
+    assert not pushed_back.passed and "dissatisfied" in pushed_back.message
+    assert lesson.check("roadmap_call", "must-be first: order tracking is a must-be for most").passed
