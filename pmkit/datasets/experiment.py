@@ -1,0 +1,227 @@
+"""Experimentation: six user-level A/B tests, each teaching one lesson.
+
+=========================  ============  ==============================================
+experiment                 primary       what is really going on
+=========================  ============  ==============================================
+free_shipping_banner       converted     a clean winner: order rate × 1.25
+checkout_button_colour     converted     nothing: the true effect is exactly zero
+recommended_for_you        revenue       no effect, but a logging bug lost low-spending
+                                         treatment users: a sample-ratio mismatch that
+                                         fakes a win
+homepage_video             clicks        novelty: + 50 % on day 1, fading to nothing
+one_click_upsell           revenue       revenue × 1.25, but the return rate of buyers
+                                         goes from 8 % to 14 % (guardrail loses)
+personalised_feed          clicks / page_views   a ratio metric: click-through × 1.08
+=========================  ============  ==============================================
+
+Every user has a latent order rate that drives both their pre-period revenue and
+their behaviour in the test, so ``pre_revenue`` is a good CUPED covariate.
+
+truth('experiments') maps each test to: ``primary`` (a column, or "clicks / page_views"
+for the ratio metric, with ``numerator`` and ``denominator``), ``guardrails`` (columns
+that must not get worse), ``true_effect`` (the true average treatment effect on the
+primary metric: each user's expected outcome with the change minus without it,
+averaged over the test's users), ``control_mean``, ``true_relative_lift``, ``sign``,
+``planned_split``, ``issue`` (the planted problem) and ``decision`` (the right call).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+N_USERS = 10_000
+UPSELL_USERS = 16_000  # revenue is noisy: this test needs more users to see its effect
+TEST_DAYS = 28
+PRE_DAYS = 56
+ORDER_RATE, RATE_SIGMA = 0.20, 1.2  # mean orders per user in 28 days, spread between users
+ORDER_VALUE_MEDIAN, ORDER_VALUE_SIGMA = 40.0, 0.45
+BASE_RETURN = 0.08
+LATENCY_MEDIAN_MS = 850.0
+UNSUBSCRIBE = 0.01
+CTR_ALPHA, CTR_BETA = 2.0, 18.0  # per-user click-through rate ~ Beta, mean 0.10
+
+
+def _users(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Latent traits of the users in one test.
+
+    A user's own order rate drives both the pre-period and the test period, which is
+    why pre_revenue predicts revenue (and CUPED helps).
+    """
+    z = rng.standard_normal(n)
+    rate = ORDER_RATE * np.exp(RATE_SIGMA * z - RATE_SIGMA**2 / 2)
+    value = ORDER_VALUE_MEDIAN * np.exp(ORDER_VALUE_SIGMA * rng.standard_normal(n))
+    pre_orders = rng.poisson(rate * PRE_DAYS / TEST_DAYS)
+    pre_revenue = pre_orders * value * np.exp(0.2 * rng.standard_normal(n))
+    day = 1 + np.floor(TEST_DAYS * rng.random(n) ** 1.3).astype(np.int64)
+    views = 1 + rng.poisson(7 * np.exp(0.4 * z - 0.08))
+    ctr = rng.beta(CTR_ALPHA, CTR_BETA, n)
+    latency = LATENCY_MEDIAN_MS * np.exp(0.3 * rng.standard_normal(n))
+    return {"z": z, "rate": rate, "value": value, "pre_revenue": pre_revenue, "day": day,
+            "views": views, "ctr": ctr, "latency": latency, "u_unsub": rng.random(n),
+            "treated": rng.random(n) < 0.5}
+
+
+def _outcomes(rng: np.random.Generator, u: dict[str, np.ndarray], *, rate: np.ndarray,
+              value: np.ndarray, return_rate: float, ctr: np.ndarray) -> dict[str, np.ndarray]:
+    orders = rng.poisson(rate)
+    converted = orders > 0
+    revenue = orders * value
+    returned = converted & (rng.random(rate.size) < return_rate)
+    clicks = rng.binomial(u["views"], np.clip(ctr, 0, 1))
+    return {"converted": converted.astype(np.int64), "revenue": revenue,
+            "returned": returned.astype(np.int64), "clicks": clicks}
+
+
+def _run(rng: np.random.Generator, name: str, n: int, *, order_lift: float = 1.0,
+         value_lift: float = 1.0, return_rate: float = BASE_RETURN,
+         ctr_lift: float | Callable[[dict[str, np.ndarray]], np.ndarray] = 1.0,
+         ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Simulate one test; return the table and the true average treatment effects.
+
+    Every user is simulated in both worlds (with and without the change); the table
+    shows the world of the arm they were assigned to.
+    """
+    u = _users(rng, n)
+    treated = u["treated"]
+    # A callable lift depends on the user (novelty: on the day they were first seen).
+    lift = np.broadcast_to(np.asarray(ctr_lift(u) if callable(ctr_lift) else ctr_lift,
+                                      dtype=float), (n,))
+    control_world = _outcomes(rng, u, rate=u["rate"], value=u["value"],
+                              return_rate=BASE_RETURN, ctr=u["ctr"])
+    treated_world = _outcomes(rng, u, rate=u["rate"] * order_lift, value=u["value"] * value_lift,
+                              return_rate=return_rate, ctr=u["ctr"] * lift)
+    observed = {k: np.where(treated, treated_world[k], control_world[k]) for k in control_world}
+    frame = pd.DataFrame({
+        "experiment": name,
+        "user_id": np.arange(1, n + 1),
+        "variant": np.where(treated, "treatment", "control"),
+        "day": u["day"],
+        "pre_revenue": np.round(u["pre_revenue"], 2),
+        "converted": observed["converted"],
+        "revenue": np.round(observed["revenue"], 2),
+        "returned": observed["returned"],
+        "latency_ms": np.round(u["latency"]).astype(np.int64),
+        "unsubscribed": (u["u_unsub"] < UNSUBSCRIBE).astype(np.int64),
+        "clicks": observed["clicks"],
+        "page_views": u["views"],
+    })
+    # Expected outcome of each user in each world, averaged: the true effect in this sample.
+    rate_c, rate_t = u["rate"], u["rate"] * order_lift
+    buy_c, buy_t = 1 - np.exp(-rate_c), 1 - np.exp(-rate_t)
+    expected_clicks = u["views"] * u["ctr"]
+    baselines = {
+        "converted": float(np.mean(buy_c)),
+        "revenue": float(np.mean(rate_c * u["value"])),
+        "returned": float(np.mean(buy_c * BASE_RETURN)),
+        "clicks": float(np.mean(expected_clicks)),
+        "ctr": float(expected_clicks.sum() / u["views"].sum()),
+    }
+    treated_means = {
+        "converted": float(np.mean(buy_t)),
+        "revenue": float(np.mean(rate_t * u["value"] * value_lift)),
+        "returned": float(np.mean(buy_t * return_rate)),
+        "clicks": float(np.mean(expected_clicks * lift)),
+        "ctr": float((expected_clicks * lift).sum() / u["views"].sum()),
+    }
+    effects = {k: treated_means[k] - baselines[k] for k in baselines}
+    return frame, {"effects": effects, "baselines": baselines, "users": u}
+
+
+def _describe(primary: str, kind: str, guardrails: list[str], run: dict[str, Any],
+              issue: str, decision: str, story: str, metric: str | None = None) -> dict[str, Any]:
+    key = metric or primary
+    effect, base = run["effects"][key], run["baselines"][key]
+    return {
+        "primary": primary,
+        "metric_kind": kind,
+        "guardrails": guardrails,
+        "true_effect": round(effect, 6),
+        "control_mean": round(base, 6),
+        "true_relative_lift": round(effect / base, 6) if base else 0.0,
+        "sign": int(np.sign(round(effect, 9))),
+        "planned_split": 0.5,
+        "issue": issue,
+        "decision": decision,
+        "story": story,
+    }
+
+
+def make_experiments(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
+    rng = build.rng("experiments")
+    frames, truth = [], {}
+    guard = ["latency_ms", "unsubscribed", "returned"]
+
+    frame, run = _run(rng, "free_shipping_banner", N_USERS, order_lift=1.25)
+    frames.append(frame)
+    truth["free_shipping_banner"] = _describe(
+        "converted", "proportion", guard, run, "none", "ship",
+        "A free-shipping banner makes every user order 25 % more often.")
+
+    frame, run = _run(rng, "checkout_button_colour", N_USERS)
+    frames.append(frame)
+    truth["checkout_button_colour"] = _describe(
+        "converted", "proportion", guard, run, "none", "no difference: keep the current colour",
+        "The button colour changes nothing; any 'significant' result is a false positive.")
+
+    frame, run = _run(rng, "recommended_for_you", N_USERS)
+    # The bug: the new widget crashed for users with slow pages and few orders, and those
+    # sessions never reached the logging call, so those treatment users are missing.
+    u = run["users"]
+    lost = u["treated"] & (u["z"] < 0) & (u["latency"] > 700) & (rng.random(N_USERS) < 0.4)
+    frame = frame[~lost].reset_index(drop=True)
+    frame["user_id"] = np.arange(1, len(frame) + 1)
+    frames.append(frame)
+    truth["recommended_for_you"] = _describe(
+        "revenue", "mean", guard, run, "sample ratio mismatch", "do not trust: fix logging, rerun",
+        "The widget does nothing, but treatment users who were unlikely to buy were dropped "
+        "by a logging bug, so treatment looks better. The split should be 50/50.")
+    truth["recommended_for_you"].update({
+        "users_lost": int(lost.sum()),
+        "treatment_share_observed": round(float((frame.variant == "treatment").mean()), 6)})
+
+    frame, run = _run(rng, "homepage_video", N_USERS, ctr_lift=lambda u: 1 + _novelty_lift(u["day"]))
+    frames.append(frame)
+    truth["homepage_video"] = _describe(
+        "clicks", "mean", ["latency_ms", "unsubscribed"], run, "novelty effect",
+        "no lasting effect: do not ship for the lift",
+        "The video draws clicks at first (+50 % for users first seen on day 1), but the "
+        "effect halves every few days and is gone by the end of the test.")
+    truth["homepage_video"].update({
+        "lift_by_day": [round(float(_novelty_lift(d)), 6) for d in range(1, TEST_DAYS + 1)],
+        "long_run_relative_lift": 0.0})
+
+    frame, run = _run(rng, "one_click_upsell", UPSELL_USERS, value_lift=1.25, return_rate=0.14)
+    frames.append(frame)
+    truth["one_click_upsell"] = _describe(
+        "revenue", "mean", ["returned", "latency_ms", "unsubscribed"], run, "guardrail loses",
+        "do not ship as is: returns rise",
+        "Revenue per user rises 25 %, but buyers return items far more often (8 % to 14 %).")
+    truth["one_click_upsell"]["guardrail_effects"] = {
+        "returned": round(run["effects"]["returned"], 6),
+        "returned_control_mean": round(run["baselines"]["returned"], 6)}
+
+    frame, run = _run(rng, "personalised_feed", N_USERS, ctr_lift=1.08)
+    frames.append(frame)
+    truth["personalised_feed"] = _describe(
+        "clicks / page_views", "ratio", guard, run, "ratio metric", "ship",
+        "Click-through rate (clicks / page views) rises 8 %. The unit of analysis is the "
+        "user, so the variance needs the delta method, not a per-page-view test.",
+        metric="ctr")
+    truth["personalised_feed"].update({"numerator": "clicks", "denominator": "page_views"})
+
+    table = pd.concat(frames, ignore_index=True)
+    table["experiment"] = table["experiment"].astype("str")
+    table["variant"] = table["variant"].astype("str")
+    return {"experiments": (table, truth)}
+
+
+def _novelty_lift(day: np.ndarray | int) -> np.ndarray:
+    """Relative lift in clicks for a user first seen on this day of the test."""
+    return 0.5 * np.exp(-(np.asarray(day, dtype=float) - 1) / 5)
+
+
+MAKERS = {make_experiments: ("experiments",)}
