@@ -80,6 +80,11 @@ class LessonMeta:
     version: str
     module: str = ""
     discussion: tuple[str, ...] = ()
+    team_minutes: int | None = None  # a workshop team's time, where it differs from a learner's
+
+    @property
+    def workshop_minutes(self) -> int:
+        return self.team_minutes or self.minutes
 
     @property
     def name(self) -> str:
@@ -142,6 +147,7 @@ def lesson_meta(nb: Any, path: Path | str = "<notebook>") -> LessonMeta:
         version=raw["version"],
         module=str(raw.get("module", "")),
         discussion=tuple(raw.get("discussion", ())),
+        team_minutes=raw.get("team_minutes") if isinstance(raw.get("team_minutes"), int) else None,
     )
 
 

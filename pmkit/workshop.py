@@ -40,7 +40,7 @@ class Agenda:
 
     def guide(self) -> str:
         """The facilitator guide as Markdown."""
-        total = sum(m.minutes for m in self.lessons)
+        total = sum(m.workshop_minutes for m in self.lessons)
         lines = [
             "# Facilitator guide",
             "",
@@ -56,17 +56,17 @@ class Agenda:
         clock = 0
         for meta in self.lessons:
             lines.append(
-                f"| {clock // 60}:{clock % 60:02d} | {meta.id} · {meta.title} | {meta.minutes} "
+                f"| {clock // 60}:{clock % 60:02d} | {meta.id} · {meta.title} | {meta.workshop_minutes} "
                 f"| {', '.join(meta.prerequisites) or 'none'} |"
             )
-            clock += meta.minutes + 10  # ten minutes of discussion after each lesson
+            clock += meta.workshop_minutes + 10  # ten minutes of discussion after each lesson
         lines.append(f"| {clock // 60}:{clock % 60:02d} | end | | |")
         for meta in self.lessons:
             lines += [
                 "",
                 f"## {meta.id} · {meta.title}",
                 "",
-                f"*{meta.minutes} minutes.*",
+                f"*{meta.workshop_minutes} minutes.*",
                 "",
                 "**Objectives**",
                 "",

@@ -37,10 +37,15 @@ def test_press_release_checker_wants_the_number_and_the_parts() -> None:
 
     lesson = start("12_capstone")
     share = lesson.answer("press_release")
-    base = dict(headline="Plus On Time", customer="Regular shoppers", problem="Late parcels",
-                benefit="On time or the fee back", experience="Join at checkout",
-                quotes=[("Priya", "I trust the day now.")],
-                faq={"Cost?": "A fee.", "Late?": "Refund.", "Who not?": "Rare shoppers."})
+    base = dict(
+        headline="Plus On Time",
+        customer="Regular shoppers",
+        problem="Late parcels",
+        benefit="On time or the fee back",
+        experience="Join at checkout",
+        quotes=[("Priya", "I trust the day now.")],
+        faq={"Cost?": "A fee.", "Late?": "Refund.", "Who not?": "Rare shoppers."},
+    )
     right = customer.prfaq(evidence=f"{share:.1f}% of reviews mention late delivery.", **base)
     wrong = customer.prfaq(evidence="Half of reviews mention it (50%).", **base)
     assert lesson.check("press_release", right).passed

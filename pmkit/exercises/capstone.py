@@ -62,7 +62,9 @@ def report(ctx: Context, name: str) -> Any:
 
     def compute() -> Any:
         truth = ctx.truth("experiments")[name]
-        return experiment.analyze(ctx.load("experiments"), truth["primary"], truth["guardrails"], experiment=name)
+        return experiment.analyze(
+            ctx.load("experiments"), truth["primary"], truth["guardrails"], experiment=name
+        )
 
     return ctx.cached(("report", name), compute)
 
@@ -118,22 +120,30 @@ def _grade_prfaq(answer: Any, expected: float, ctx: Context) -> Verdict:
     if not isinstance(answer, PRFAQ):
         return Verdict(False, "Build the document with pmkit.customer.prfaq(...) and pass the result.")
     if len(answer.faq) < 3:
-        return Verdict(False, f"Your FAQ has {len(answer.faq)} question(s); a reviewer will ask at least "
-                       "three: what it costs, what happens when it fails, who it is not for.")
+        return Verdict(
+            False,
+            f"Your FAQ has {len(answer.faq)} question(s); a reviewer will ask at least "
+            "three: what it costs, what happens when it fails, who it is not for.",
+        )
     if not answer.quotes:
         return Verdict(False, "Add a customer quote: whose life gets better, in their words?")
     cited = answer.cited_numbers()
     if not any(abs(n - expected) <= 0.5 for n in cited):
-        return Verdict(False, f"Your evidence cites {', '.join(f'{n:g}' for n in cited) or 'no numbers'}; "
-                       "back the problem with the share of reviews that mention it, in percent, "
-                       "rounded to one decimal.")
+        return Verdict(
+            False,
+            f"Your evidence cites {', '.join(f'{n:g}' for n in cited) or 'no numbers'}; "
+            "back the problem with the share of reviews that mention it, in percent, "
+            "rounded to one decimal.",
+        )
     return Verdict(True, "A PR/FAQ a leadership team can read in five minutes, backed by the data.")
 
 
 def _upsell_question(ctx: Context) -> str:
     harmed = report(ctx, ADD_ON).harmed_guardrails
-    return (f"Revenue per user went up, but which guardrail moved? ({', '.join(harmed) or 'look again'}). "
-            "Would you ship a change that sends more parcels back?")
+    return (
+        f"Revenue per user went up, but which guardrail moved? ({', '.join(harmed) or 'look again'}). "
+        "Would you ship a change that sends more parcels back?"
+    )
 
 
 EXERCISES = [
@@ -142,10 +152,23 @@ EXERCISES = [
         question="The theme that ranks first by frequency × severity in the reviews (its name).",
         expected=top_pain_point,
         grade=choice(
-            ["late delivery", "damaged packaging", "sizing", "price", "support", "battery life", "missing parts"],
+            [
+                "late delivery",
+                "damaged packaging",
+                "sizing",
+                "price",
+                "support",
+                "battery life",
+                "missing parts",
+            ],
             mistakes={
-                "sizing": "Sizing is mentioned often, but how angry are those reviews? Rank by frequency × severity.",
-                "support": "Support reviews are the angriest, but how many are there? Rank by frequency × severity.",
+                "sizing": (
+                    "Sizing is mentioned often, but how angry are those reviews? "
+                    "Rank by frequency × severity."
+                ),
+                "support": (
+                    "Support reviews are the angriest, but how many are there? Rank by frequency × severity."
+                ),
             },
         ),
         hints=(
@@ -157,7 +180,9 @@ EXERCISES = [
     ),
     Exercise(
         name="press_release",
-        question="A PR/FAQ built with pmkit.customer.prfaq, citing the top theme's share of reviews in percent.",
+        question=(
+            "A PR/FAQ built with pmkit.customer.prfaq, citing the top theme's share of reviews in percent."
+        ),
         expected=top_theme_share_percent,
         grade=_grade_prfaq,
         hints=(
@@ -182,12 +207,18 @@ EXERCISES = [
     ),
     Exercise(
         name="users_per_arm",
-        question="Users per arm to detect a 10% relative lift on the pilot's control conversion (80% power, 5% alpha).",
+        question=(
+            "Users per arm to detect a relative lift of relative_mde on the pilot's control conversion "
+            "(80% power, 5% alpha)."
+        ),
         expected=users_per_arm,
         grade=number(
             rel_tol=0.02,
             mistakes=[
-                (lambda ctx: 2 * users_per_arm(ctx), "That is both arms together; the question asks per arm."),
+                (
+                    lambda ctx: 2 * users_per_arm(ctx),
+                    "That is both arms together; the question asks per arm.",
+                ),
             ],
         ),
         hints=(
@@ -204,7 +235,9 @@ EXERCISES = [
         grade=decision(
             DECISIONS,
             questions={
-                "don't ship": "The sample ratio passed, conversion rose and no guardrail moved. What evidence says no?",
+                "don't ship": (
+                    "The sample ratio passed, conversion rose and no guardrail moved. What evidence says no?"
+                ),
                 "iterate": "What would you change? Conversion rose and no guardrail moved.",
             },
             evidence=("conversion", "converted", "guardrail", "lift", "significant", "p "),
@@ -218,7 +251,9 @@ EXERCISES = [
     ),
     Exercise(
         name="upsell_call",
-        question="The add-on sales wants bundled in: 'ship', 'iterate' or \"don't ship\", a colon, your reason.",
+        question=(
+            "The add-on sales wants bundled in: 'ship', 'iterate' or \"don't ship\", a colon, your reason."
+        ),
         expected=lambda ctx: report(ctx, ADD_ON).recommendation,
         grade=decision(
             DECISIONS,
@@ -231,7 +266,8 @@ EXERCISES = [
         hints=(
             "The primary metric is only half the story; read every guardrail.",
             "Which guardrail got worse, and by how much?",
-            "Write e.g. 'iterate: revenue rose but returns doubled, so fix what causes returns and test again'.",
+            "Write e.g. 'iterate: revenue rose but returns doubled, so fix what causes returns "
+            "and test again'.",
         ),
         minutes=5,
     ),
@@ -241,7 +277,8 @@ EXERCISES = [
         expected=ltv_change,
         grade=number(rel_tol=0.01),
         hints=(
-            "Estimate fee, orders, uplift, margin, shipping cost and churn by tenure from the membership table.",
+            "Estimate fee, orders, uplift, margin, shipping cost and churn by tenure "
+            "from the membership table.",
             "Churn by tenure: pool every cohort, churned / members per tenure month.",
             "longterm.membership_case(fee=..., orders=..., uplift=..., margin=..., shipping_cost=..., "
             "churn=churn[:36], discount_rate=monthly_rate, months=36).ltv_change",
