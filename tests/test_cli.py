@@ -49,7 +49,20 @@ def test_every_error_is_one_line_and_non_zero(args: list[str], phrase: str) -> N
 def test_help_lists_the_commands() -> None:
     result = pmkit("--help")
     assert result.returncode == 0
-    for command in ("build", "doctor", "workspace", "start", "reset", "datasets"):
+    for command in (
+        "build",
+        "doctor",
+        "workspace",
+        "start",
+        "reset",
+        "progress",
+        "check",
+        "run",
+        "workshop",
+        "grade",
+        "site",
+        "datasets",
+    ):
         assert command in result.stdout
 
 

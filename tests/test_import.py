@@ -8,7 +8,18 @@ import sys
 import pytest
 
 HEAVY = ("matplotlib", "scipy", "ipywidgets", "nbclient", "papermill", "statsmodels")
-MODULES = ["pmkit", "pmkit.exercises", "pmkit.display", "pmkit.widgets", "pmkit.results"]
+MODULES = [
+    "pmkit",
+    "pmkit.exercises",
+    "pmkit.display",
+    "pmkit.widgets",
+    "pmkit.results",
+    "pmkit.grading",
+    "pmkit.runner",
+    "pmkit.site",
+    "pmkit.workshop",
+    "pmkit.progress",
+]
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
+from pmkit.exercises.ab_testing import one_test
 from pmkit.exercises.engine import Context, Exercise, decision, number
 
 GUARDRAILS = ["latency_ms", "unsubscribed", "returned"]
@@ -16,13 +15,6 @@ PEEKS = 28  # one look a day for four weeks
 SIMULATED_TESTS = 2000
 SIMULATED_USERS = 5_000
 
-
-def one_test(ctx: Context, name: str) -> pd.DataFrame:
-    def build() -> pd.DataFrame:
-        table = ctx.load("experiments")
-        return table[table["experiment"] == name].reset_index(drop=True)
-
-    return ctx.cached(("test", name), build)
 
 
 def report(ctx: Context, name: str, metric: str, guardrails: list[str] | None = None) -> Any:
