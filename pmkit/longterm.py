@@ -176,18 +176,20 @@ def _irr_candidates(flows: np.ndarray) -> list[float]:
         rate = 1.0 / root.real - 1.0
         if not -1.0 < rate <= 1e6:
             continue
-        for _ in range(50):  # Newton steps polish what the eigenvalue solver found
-            slope = _npv_slope(rate, flows)
-            value = float(np.sum(flows * _discount_factors(rate, flows.size)))
-            if slope == 0 or not math.isfinite(slope):
-                break
-            step = value / slope
-            if rate - step <= -1.0:
-                break
-            rate -= step
-            if abs(step) < 1e-14 * max(1.0, abs(rate)):
-                break
-        residual = float(np.sum(flows * _discount_factors(rate, flows.size)))
+        # Extreme rates overflow on the way; the finiteness checks below reject them.
+        with np.errstate(all="ignore"):
+            for _ in range(50):  # Newton steps polish what the eigenvalue solver found
+                slope = float(_npv_slope(rate, flows))
+                value = float(np.sum(flows * _discount_factors(rate, flows.size)))
+                if slope == 0 or not math.isfinite(slope) or not math.isfinite(value):
+                    break
+                step = value / slope
+                if not math.isfinite(step) or rate - step <= -1.0:
+                    break
+                rate -= step
+                if abs(step) < 1e-14 * max(1.0, abs(rate)):
+                    break
+            residual = float(np.sum(flows * _discount_factors(rate, flows.size)))
         is_root = math.isfinite(residual) and abs(residual) <= 1e-9 * scale
         if is_root and all(abs(rate - known) > 1e-7 * max(1.0, abs(known)) for known in rates):
             rates.append(float(rate))
@@ -206,6 +208,10 @@ def irr(cashflows: Sequence[float] | np.ndarray) -> float:
     flows = _cashflows(cashflows, min_size=2)
     if not (flows.min() < 0 < flows.max()):
         raise ValueError("cashflows need both money out (< 0) and money in (> 0) to have an IRR")
+    # Amounts a trillion times smaller than the rest are rounding noise, not money.
+    flows = np.where(np.abs(flows) > 1e-12 * float(np.sum(np.abs(flows))), flows, 0.0)
+    if not (flows.min() < 0 < flows.max()):
+        raise ValueError("the money out (or in) is negligible next to the rest, so no IRR is meaningful")
     rates = _irr_candidates(flows)
     if not rates:
         raise ValueError("no rate above -100% makes the net present value zero (or it sits too "
