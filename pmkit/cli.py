@@ -178,6 +178,9 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from pmkit._speedups import skip_iri_grammar
+
+    skip_iri_grammar()
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

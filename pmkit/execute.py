@@ -62,6 +62,9 @@ def run_notebook(
     The executed notebook (failed ones too, with papermill marking the failing
     cell) is written to ``output`` when given.
     """
+    from pmkit._speedups import skip_iri_grammar
+
+    skip_iri_grammar()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 
+from pmkit._speedups import skip_iri_grammar
+
+skip_iri_grammar()  # every xdist worker imports nbformat; this saves ~2.4 s each
+
 # Set ordering and hashing repeat between runs; checks must not write a learner's progress.
 os.environ["PYTHONHASHSEED"] = "0"
 os.environ["PMKIT_PROGRESS"] = "off"
