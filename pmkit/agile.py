@@ -74,14 +74,11 @@ __all__ = [
 
 
 def _whole(value: Any, name: str, *, minimum: int = 0, maximum: int | None = None) -> int:
-    """A whole number in range; huge integers get a clear error, not an OverflowError."""
+    """A whole number in range (any size of int is compared exactly, never via float)."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         whole = int(value)
     else:
-        try:
-            whole = check.count(value, name, minimum=minimum)
-        except OverflowError:
-            raise ValueError(f"{name} is far too large, got {safe_repr(value)}") from None
+        whole = check.count(value, name, minimum=minimum)
     if whole < minimum:
         raise ValueError(f"{name} should be at least {minimum}, got {whole}")
     if maximum is not None and whole > maximum:
@@ -89,11 +86,7 @@ def _whole(value: Any, name: str, *, minimum: int = 0, maximum: int | None = Non
     return whole
 
 
-def _real(value: Any, name: str, **bounds: Any) -> float:
-    try:
-        return check.number(value, name, **bounds)
-    except OverflowError:
-        raise ValueError(f"{name} is far too large, got {safe_repr(value)}") from None
+_real = check.number
 
 
 def _values(values: Any, name: str, **options: Any) -> np.ndarray:
@@ -102,10 +95,7 @@ def _values(values: Any, name: str, **options: Any) -> np.ndarray:
             f"{name} should be one column of numbers, got a whole DataFrame; "
             f"pass one of its columns, e.g. frame['{name}']"
         )
-    try:
-        return check.array(values, name, **options)
-    except OverflowError:
-        raise ValueError(f"{name} holds a number too large to use") from None
+    return check.array(values, name, **options)
 
 
 def _history(throughput: Any) -> np.ndarray:

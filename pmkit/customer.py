@@ -22,8 +22,7 @@ import math
 import numbers
 import re
 import statistics
-import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,25 +69,9 @@ __all__ = [
 # ------------------------------------------------------------- validation ---
 
 
-def _guard(check: Callable[..., Any], value: Any, name: str, **kwargs: Any) -> Any:
-    """Run a pmkit._validate check, turning numpy's complaints into clear errors.
-
-    A number too big for a float is bad input, not a crash; a complex number
-    must not quietly lose its imaginary part.
-    """
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", np.exceptions.ComplexWarning)
-            return check(value, name, **kwargs)
-    except OverflowError:
-        raise ValueError(f"{name} holds a number too large to compute with") from None
-    except np.exceptions.ComplexWarning:
-        raise TypeError(f"{name} should hold real numbers, not complex ones") from None
-
-
 def _z(alpha: Any) -> float:
     """The two-sided normal critical value for ``alpha`` (0.05 gives 1.96)."""
-    alpha = _guard(_validate.probability, alpha, "alpha", open_interval=True)
+    alpha = _validate.probability(alpha, "alpha", open_interval=True)
     # The standard library's inverse normal CDF is exact to ~1e-15, so no scipy import.
     return statistics.NormalDist().inv_cdf(1 - alpha / 2)
 
@@ -114,7 +97,7 @@ PROMOTER_MIN, DETRACTOR_MAX = 9, 6
 
 
 def _nps_answers(scores: Any, name: str = "scores") -> np.ndarray:
-    values = _guard(_validate.array, scores, name, min_size=2, low=0, high=10)
+    values = _validate.array(scores, name, min_size=2, low=0, high=10)
     if not np.all(values == np.round(values)):
         raise ValueError(f"{name} should be whole numbers from 0 to 10 (the NPS scale)")
     return values
@@ -209,7 +192,7 @@ def nps(scores: Any, *, alpha: float = 0.05) -> NPS:
     promoters = int((values >= PROMOTER_MIN).sum())
     detractors = int((values <= DETRACTOR_MAX).sum())
     passives = values.size - promoters - detractors
-    alpha_value = _guard(_validate.probability, alpha, "alpha", open_interval=True)
+    alpha_value = _validate.probability(alpha, "alpha", open_interval=True)
     score, se, low, high = _nps_numbers(promoters, passives, detractors, _z(alpha_value))
     return NPS(score, int(values.size), promoters, passives, detractors, se, (low, high), alpha_value)
 
@@ -393,11 +376,11 @@ def severity_from_rating(ratings: Any, *, worst: float = 1, best: float = 5) -> 
     >>> severity_from_rating([1, 3, 5]).tolist()
     [1.0, 0.5, 0.0]
     """
-    low = _guard(_validate.number, worst, "worst")
-    high = _guard(_validate.number, best, "best")
+    low = _validate.number(worst, "worst")
+    high = _validate.number(best, "best")
     if low == high:
         raise ValueError("worst and best ratings must differ")
-    values = _guard(_validate.array, ratings, "ratings", low=min(low, high), high=max(low, high))
+    values = _validate.array(ratings, "ratings", low=min(low, high), high=max(low, high))
     return (high - values) / (high - low)
 
 
@@ -418,7 +401,7 @@ class PainPoints(Result):
 
     def top(self, k: int = 3) -> list[str]:
         """The ``k`` highest-ranked themes that were mentioned at all."""
-        k = _guard(_validate.count, k, "k", minimum=1)
+        k = _validate.count(k, "k", minimum=1)
         return self._mentioned()["theme"].head(k).tolist()
 
     def _severity_words(self, value: float) -> str:
@@ -472,7 +455,7 @@ def _rank(hits: pd.DataFrame, severity: Any, ratings: Any) -> PainPoints:
     if severity is not None and ratings is not None:
         raise ValueError("give severity or ratings, not both")
     if ratings is not None:
-        stars = _guard(_validate.array, ratings, "ratings")
+        stars = _validate.array(ratings, "ratings")
         _validate.same_length(texts=hits, ratings=stars)
         if not unmatched.any():
             raise ValueError("every text mentions a theme, so there is no baseline rating to "
@@ -482,7 +465,7 @@ def _rank(hits: pd.DataFrame, severity: Any, ratings: Any) -> PainPoints:
         # Stars lost: how far texts with the theme rate below texts with no complaint at all.
         weights = baseline - stars
     elif severity is not None:
-        weights = _guard(_validate.array, severity, "severity", low=0)
+        weights = _validate.array(severity, "severity", low=0)
         _validate.same_length(texts=hits, severity=weights)
         kind = "severity"
     else:
@@ -582,19 +565,19 @@ def top_theme_odds(texts: Any, ratings: Any = None, *, sample_size: int, repeats
     """
     hits = theme_matrix(texts, lexicon)
     total = len(hits)
-    size = _guard(_validate.count, sample_size, "sample_size", minimum=1)
+    size = _validate.count(sample_size, "sample_size", minimum=1)
     if size > total:
         raise ValueError(f"sample_size ({size}) is larger than the number of texts ({total})")
-    rounds = _guard(_validate.count, repeats, "repeats", minimum=1)
+    rounds = _validate.count(repeats, "repeats", minimum=1)
     if rounds > 10_000:
         raise ValueError(f"repeats should be at most 10,000, got {rounds}")
-    rng = np.random.default_rng(_guard(_validate.count, seed, "seed"))
+    rng = np.random.default_rng(_validate.count(seed, "seed"))
     flags = hits.to_numpy(dtype=float)
     if ratings is None:
         weights = np.ones(total)
         true_top = _rank(hits, None, None)
     else:
-        weights = _guard(_validate.array, ratings, "ratings")
+        weights = _validate.array(ratings, "ratings")
         _validate.same_length(texts=hits, ratings=weights)
         true_top = _rank(hits, None, weights)
     picks = np.stack([rng.choice(total, size, replace=False) for _ in range(rounds)])
@@ -723,7 +706,7 @@ def _category_counts(categories: Any) -> dict[str, int]:
     if isinstance(categories, Mapping):
         counts = dict.fromkeys(KANO_CATEGORIES.values(), 0)
         for key, value in categories.items():
-            counts[_category_name(key)] += _guard(_validate.count, value, f"count of {key!r}")
+            counts[_category_name(key)] += _validate.count(value, f"count of {key!r}")
         return counts
     names = [_category_name(c) for c in _as_list(categories, "categories")]
     return {c: names.count(c) for c in KANO_CATEGORIES.values()}
@@ -899,10 +882,10 @@ def _rice_parts(reach: Any, impact: Any, confidence: Any, effort: Any
                 ) -> tuple[np.ndarray, ...] | tuple[float, ...]:
     parts = {"reach": reach, "impact": impact, "confidence": confidence, "effort": effort}
     if all(isinstance(v, numbers.Number) and not isinstance(v, complex) for v in parts.values()):
-        r = _guard(_validate.number, reach, "reach", low=0)
-        i = _guard(_validate.number, impact, "impact", low=0)
+        r = _validate.number(reach, "reach", low=0)
+        i = _validate.number(impact, "impact", low=0)
         c = _confidence(confidence)
-        e = _guard(_validate.number, effort, "effort", low=0, low_open=True)
+        e = _validate.number(effort, "effort", low=0, low_open=True)
         return r, i, c, e
     arrays = {}
     for name, value in parts.items():
@@ -910,7 +893,7 @@ def _rice_parts(reach: Any, impact: Any, confidence: Any, effort: Any
             raise TypeError(f"{name} should be a real number, got {value}")
         if isinstance(value, numbers.Number):
             value = [value]
-        arrays[name] = _guard(_validate.array, value, name, low=0.0)
+        arrays[name] = _validate.array(value, name, low=0.0)
     sizes = {len(a) for a in arrays.values()} - {1}
     if len(sizes) > 1:
         _validate.same_length(**{k: v for k, v in arrays.items() if len(v) != 1})
@@ -926,7 +909,7 @@ def _rice_parts(reach: Any, impact: Any, confidence: Any, effort: Any
 
 
 def _confidence(value: Any) -> float:
-    number = _guard(_validate.number, value, "confidence")
+    number = _validate.number(value, "confidence")
     if not 0 <= number <= 1:
         raise ValueError(f"confidence should be a probability in [0, 1] (80% is 0.8), got {number}")
     return number
@@ -960,7 +943,7 @@ class RiceRanking(Result):
 
     def top(self, k: int = 3) -> list[str]:
         """The names of the ``k`` best items."""
-        k = _guard(_validate.count, k, "k", minimum=1)
+        k = _validate.count(k, "k", minimum=1)
         return self.table[self.item].head(k).astype(str).tolist()
 
     def summary(self) -> str:
@@ -978,7 +961,7 @@ class RiceRanking(Result):
 
     def plot(self, ax: Any = None, top: int = 10) -> Any:
         """Horizontal bars of the best ``top`` items' RICE scores."""
-        top = _guard(_validate.count, top, "top", minimum=1)
+        top = _validate.count(top, "top", minimum=1)
         ax = new_axes(ax)
         shown = self.table.head(top).iloc[::-1]
         colours = [PALETTE[2] if r == 1 else PALETTE[0] for r in shown["rank"]]

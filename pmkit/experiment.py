@@ -70,21 +70,13 @@ SAMPLE_SIZE_FORMULA = (
 
 
 # --------------------------------------------------------------------------- input checks
-# _validate converts to float, which raises OverflowError for integers beyond ~1e308;
-# these thin wrappers turn that into the promised ValueError.
+# The shared checks in pmkit._validate, plus what this module needs on top.
 
-def _number(value: Any, name: str, **bounds: Any) -> float:
-    try:
-        return check.number(value, name, **bounds)
-    except OverflowError:
-        raise ValueError(f"{name} is too large to be a usable number") from None
+_number = check.number
 
 
 def _count(value: Any, name: str, minimum: int = 0) -> int:
-    try:
-        result = check.count(value, name, minimum=minimum)
-    except OverflowError:
-        raise ValueError(f"{name} is too large to be a usable count") from None
+    result = check.count(value, name, minimum=minimum)
     if result > 10**15:
         raise ValueError(f"{name} is implausibly large ({result}); counts above 1e15 lose precision")
     return result
@@ -93,10 +85,7 @@ def _count(value: Any, name: str, minimum: int = 0) -> int:
 def _array(values: Any, name: str, **options: Any) -> np.ndarray:
     if isinstance(values, pd.DataFrame):
         raise TypeError(f"{name} should be a single column of numbers, got a DataFrame; pick a column")
-    try:
-        return check.array(values, name, **options)
-    except OverflowError:
-        raise ValueError(f"{name} holds a number too large to analyse") from None
+    return check.array(values, name, **options)
 
 
 def _alpha(value: Any, name: str = "alpha") -> float:

@@ -64,29 +64,21 @@ MAX_SIM_CELLS = 20_000_000
 
 
 # ---------------------------------------------------------------------------
-# Input checks. _validate does the work; these wrappers also turn the
-# OverflowError Python raises for integers beyond float range into a ValueError.
-
-
-def _guard(check: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return check(*args, **kwargs)
-    except OverflowError:
-        raise ValueError(f"{args[1]} holds a number too large to compute with") from None
+# Input checks: _validate does the work; these add the module's amount caps.
 
 
 def _number(value: Any, name: str, **bounds: Any) -> float:
     bounds.setdefault("low", -MAX_AMOUNT)
     bounds.setdefault("high", MAX_AMOUNT)
-    return _guard(_validate.number, value, name, **bounds)
+    return _validate.number(value, name, **bounds)
 
 
 def _probability(value: Any, name: str) -> float:
-    return _guard(_validate.probability, value, name)
+    return _validate.probability(value, name)
 
 
 def _count(value: Any, name: str, minimum: int = 0, maximum: int | None = None) -> int:
-    whole = _guard(_validate.count, value, name, minimum=minimum)
+    whole = _validate.count(value, name, minimum=minimum)
     if maximum is not None and whole > maximum:
         raise ValueError(f"{name} should be at most {maximum:,}, got {whole:,}")
     return whole
@@ -97,7 +89,7 @@ def _array(values: Any, name: str, **kwargs: Any) -> np.ndarray:
         raise TypeError(f"{name} should be one column of numbers, got a DataFrame; pick a column")
     kwargs.setdefault("low", -MAX_AMOUNT)
     kwargs.setdefault("high", MAX_AMOUNT)
-    return _guard(_validate.array, values, name, **kwargs)
+    return _validate.array(values, name, **kwargs)
 
 
 def _cashflows(cashflows: Any, min_size: int = 1) -> np.ndarray:

@@ -58,14 +58,6 @@ SESSION_STEPS = ("visit", "product_view", "add_to_cart", "checkout", "purchase")
 # --------------------------------------------------------------------------- helpers
 
 
-def _checked(check: Any, value: Any, name: str, **limits: Any) -> Any:
-    """Run a ``pmkit._validate`` check; a number too big for a float becomes a ValueError."""
-    try:
-        return check(value, name, **limits)
-    except OverflowError:
-        raise ValueError(f"{name} holds a number too large to work with") from None
-
-
 def _labels(values: Any, name: str, size: int | None = None) -> tuple[str, ...]:
     """Names for steps, segments or drivers: a non-empty sequence of distinct labels."""
     if isinstance(values, str | bytes) or values is None or isinstance(values, Mapping):
@@ -90,7 +82,7 @@ def _labels(values: Any, name: str, size: int | None = None) -> tuple[str, ...]:
 
 def _counts(values: Any, name: str, min_size: int = 1) -> np.ndarray:
     """Whole, non-negative counts as an int array."""
-    arr = _checked(_validate.array, values, name, min_size=min_size, low=0)
+    arr = _validate.array(values, name, min_size=min_size, low=0)
     if not np.all(arr == np.round(arr)):
         raise ValueError(f"{name} should contain whole numbers, got {safe_repr(values)}")
     if arr.max(initial=0) > 2**53:
@@ -425,13 +417,12 @@ def retention_curve(active: Sequence[float] | np.ndarray, cohort_size: int | Non
     3
     """
     arr = _counts(active, "active", min_size=1)
-    size = int(arr[0]) if cohort_size is None else _checked(
-        _validate.count, cohort_size, "cohort_size", minimum=1)
+    size = int(arr[0]) if cohort_size is None else _validate.count(cohort_size, "cohort_size", minimum=1)
     if size == 0:
         raise ValueError("active: the cohort is empty (period 0 count is 0); give cohort_size")
     if arr.max() > size:
         raise ValueError(f"active: a period has {arr.max()} active, more than the cohort size {size}")
-    tol = _checked(_validate.probability, tolerance, "tolerance", open_interval=True)
+    tol = _validate.probability(tolerance, "tolerance", open_interval=True)
     if not isinstance(label, str):
         raise TypeError(f"label should be text, got {safe_repr(label)}")
     rates = arr / size
@@ -527,7 +518,7 @@ class CohortTable(Result):
         if pooled_size[0] == 0:
             raise ValueError("the chosen cohorts have no customers")
         rates = pooled_active / pooled_size
-        tol = _checked(_validate.probability, tolerance, "tolerance", open_interval=True)
+        tol = _validate.probability(tolerance, "tolerance", open_interval=True)
         name = label if label is not None else (
             "all cohorts" if cohorts is None else f"{len(rows)} cohort(s)"
         )
@@ -746,8 +737,8 @@ def compare_retention(before: RetentionCurve, after: RetentionCurve, period: int
     for name, curve in (("before", before), ("after", after)):
         if not isinstance(curve, RetentionCurve):
             raise TypeError(f"{name} should be a RetentionCurve, got {type(curve).__name__}")
-    period = _checked(_validate.count, period, "period", minimum=0)
-    alpha = _checked(_validate.probability, alpha, "alpha", open_interval=True)
+    period = _validate.count(period, "period", minimum=0)
+    alpha = _validate.probability(alpha, "alpha", open_interval=True)
     longest = min(len(before.rates), len(after.rates)) - 1
     if period > longest:
         raise ValueError(f"period should be at most {longest}, the last period both curves observe")
@@ -843,9 +834,9 @@ class ChangeDecomposition(Result):
 def _driver_values(values: Any, name: str) -> tuple[tuple[str, ...] | None, np.ndarray]:
     if isinstance(values, Mapping):
         names = _labels(list(values.keys()), f"{name} keys")
-        arr = _checked(_validate.array, list(values.values()), name)
+        arr = _validate.array(list(values.values()), name)
         return names, arr
-    return None, _checked(_validate.array, values, name)
+    return None, _validate.array(values, name)
 
 
 def _shapley(before: np.ndarray, after: np.ndarray) -> np.ndarray:

@@ -55,14 +55,6 @@ _CHUNK = 2048
 # --------------------------------------------------------------------------- inputs
 
 
-def _checked(check: Any, value: Any, name: str, **limits: Any) -> Any:
-    """Run a ``pmkit._validate`` check; a number too big for a float becomes a ValueError."""
-    try:
-        return check(value, name, **limits)
-    except OverflowError:
-        raise ValueError(f"{name} holds a number too large to work with") from None
-
-
 def _ids(values: Any, name: str) -> np.ndarray:
     """Customer or product identifiers: a non-empty 1-D list of ints or strings, no gaps."""
     if isinstance(values, str | bytes) or values is None or isinstance(values, numbers.Number):
@@ -120,7 +112,7 @@ def _id_kind(value: Any, name: str) -> type:
 
 
 def _k(k: Any, limit: int) -> int:
-    k = _checked(_validate.count, k, "k", minimum=1)
+    k = _validate.count(k, "k", minimum=1)
     if k > limit:
         raise ValueError(f"k should be at most {limit} (the number of products that can be shown)")
     return k
@@ -432,7 +424,7 @@ class HitRate(Result):
 
     def at(self, k: int) -> tuple[float, float]:
         """(model, baseline) hit rate at another k (up to the largest k evaluated)."""
-        k = _checked(_validate.count, k, "k", minimum=1)
+        k = _validate.count(k, "k", minimum=1)
         if k > self.k:
             raise ValueError(f"k should be at most {self.k}, the largest k evaluated")
         return (float((self.model_ranks <= k).mean()), float((self.baseline_ranks <= k).mean()))
