@@ -11,7 +11,9 @@ gradebook. Target: grading <= 1.3 x floor.
 
 A third line runs the same N submissions with plain `run_notebook`, no grading
 machinery, so the overhead of grading itself is visible apart from the lesson's
-own cost.
+own cost. Floor and plain runs use the settings grading uses where they apply to
+any runner (papermill writing the notebook once, not after every cell); grading
+alone also skips rendering charts, which nothing in a gradebook looks at.
 
 The three measurements alternate --repeat times and the medians are compared, so a
 busy spell on a shared machine does not land on one side only.
@@ -45,7 +47,7 @@ RUN_ONE = """\
 import sys
 from pathlib import Path
 from pmkit.execute import run_notebook
-result = run_notebook(Path(sys.argv[1]), Path(sys.argv[2]), timeout=300)
+result = run_notebook(Path(sys.argv[1]), Path(sys.argv[2]), timeout=300, save_each_cell=False)
 sys.exit(0 if result.ok else result.summary())
 """
 

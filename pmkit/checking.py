@@ -66,7 +66,8 @@ def check(lesson: str, timeout: int = 120) -> CheckReport:
     workspace = paths.workspace_dir()
     (path,) = notebooks.select(sorted(workspace.glob("[0-9][0-9]_*.ipynb")), [lesson])
     with tempfile.TemporaryDirectory(prefix="pmkit-check-") as scratch:
-        result = run_notebook(path, Path(scratch) / path.name, cwd=workspace, timeout=timeout)
+        result = run_notebook(path, Path(scratch) / path.name, cwd=workspace, timeout=timeout,
+                              save_each_cell=False)
     for name, status in result.statuses.items():
         record(path.stem, name, status, source="pmkit check")
     stale = tuple(sorted(n for n in saved_correct(path) if result.statuses.get(n) != "correct"))

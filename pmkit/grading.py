@@ -49,6 +49,10 @@ TOTAL_TIMEOUT_CELLS = 10
 # Extra seconds the grader waits for a worker to report before killing it outright
 # (the worker's own imports are not on the notebook's clock, and take a while on a busy machine).
 WORKER_GRACE_SECONDS = 60
+# Nothing in a gradebook looks at a chart: the lessons' charts (pmkit.show, explorers) are built,
+# so their code still runs, but not rendered, which is most of a lesson's work after start-up.
+# Every other runner (CI, `pmkit check`, `pmkit run`) renders.
+NO_FIGURES = {"PMKIT_FIGURES": "off"}
 # One core per kernel: several kernels share the machine when grading in parallel.
 KERNEL_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 _CHECK_OUTPUT = re.compile(
@@ -352,7 +356,7 @@ def _run_worker(original: Path, scratch: Path, timeout: int, memory: int,
     shutil.copyfile(original, copy)
     spec = {"notebook": str(copy), "output": str(out_dir / "executed.ipynb"), "cwd": str(run_dir),
             "timeout": timeout, "memory": memory, "total_timeout": total_timeout}
-    env = {**os.environ, **KERNEL_THREADS, "PMKIT_WORKSPACE": str(scratch / "workspace")}
+    env = {**os.environ, **KERNEL_THREADS, **NO_FIGURES, "PMKIT_WORKSPACE": str(scratch / "workspace")}
     process = subprocess.Popen([sys.executable, "-m", "pmkit.grading", json.dumps(spec)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                                cwd=run_dir, env=env, start_new_session=True)
@@ -491,7 +495,7 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     watchdog.start()
     try:
         run = run_notebook(Path(spec["notebook"]), Path(spec["output"]), cwd=Path(spec["cwd"]),
-                           timeout=int(spec["timeout"]))
+                           timeout=int(spec["timeout"]), save_each_cell=False)
     finally:
         finished.set()
     error = _plain_error(run.error, run.failed_cell, spec)

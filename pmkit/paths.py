@@ -14,6 +14,8 @@ Environment variables override the defaults, for tests and for hosted setups:
                      repository root, or the current directory for a wheel install)
 ``PMKIT_WORKSPACE``  the learner's workspace folder
 ``PMKIT_PROGRESS``   the progress log file (``off`` disables recording)
+``PMKIT_FIGURES``    ``off`` builds charts without rendering them (``pmkit grade``
+                     sets it for its kernels; see ``pmkit.display.figures_enabled``)
 """
 
 from __future__ import annotations

@@ -504,12 +504,13 @@ def _baseline_ranks(bought: Any, held_out: Any, order_key: np.ndarray, k: int) -
 
 def _mcnemar_exact(only_model: int, only_baseline: int) -> float:
     """Two-sided exact McNemar p-value on the discordant customers."""
-    from scipy import stats
+    # bdtr is the binomial CDF scipy.stats.binom.cdf calls; scipy.stats itself costs ~1.5 s to import.
+    from scipy.special import bdtr
 
     n = only_model + only_baseline
     if n == 0:
         return 1.0
-    return float(min(1.0, 2 * stats.binom.cdf(min(only_model, only_baseline), n, 0.5)))
+    return float(min(1.0, 2 * bdtr(min(only_model, only_baseline), n, 0.5)))
 
 
 def evaluate(train_customers: Sequence[Any], train_items: Sequence[Any],

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pmkit.display import Figure, show
+from pmkit.display import Figure, figures_enabled, show
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,8 @@ class Explorer:
         return f"Explorer ({self._label()}). Takeaway: {self.static().takeaway}"
 
     def _live_widget(self, first: Figure) -> Any:
+        if not figures_enabled():
+            return None  # a grading run: nothing is drawn, nobody moves a slider
         try:
             import ipywidgets as widgets
             from IPython import get_ipython
@@ -93,7 +95,7 @@ class Explorer:
         except ImportError:
             return None
         if get_ipython() is None or not hasattr(get_ipython(), "kernel"):
-            return None
+            return None  # no frontend to show it
         controls = {name: s.widget(name) for name, s in self.sliders.items()}
         out = widgets.Output()
         # The first chart goes straight into the widget's state rather than through a

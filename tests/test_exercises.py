@@ -249,3 +249,18 @@ def test_verdict_is_required_from_custom_graders() -> None:
     ok = Exercise("ok", "q", lambda ctx: 1, lambda a, e, c: Verdict(a == e, "fine"), ("h",))
     assert _lesson(ok).check("ok", 1).passed
     assert math.isclose(_lesson(RATE).answer("rate"), 0.125)
+
+
+@pytest.mark.parametrize("in_kernel", [True, False])
+def test_start_freezes_the_setup_out_of_garbage_collection_only_in_a_kernel(in_kernel: bool) -> None:
+    import subprocess
+    import sys
+
+    fake_kernel = "import sys, types; sys.modules['ipykernel'] = types.ModuleType('ipykernel'); " \
+        if in_kernel else ""
+    code = (f"{fake_kernel}import gc, pmkit.exercises as ex; before = gc.get_freeze_count(); "
+            "ex.start('00_welcome'); print(before, gc.get_freeze_count())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after = map(int, result.stdout.split())
+    assert before == 0
+    assert (after > 10_000) if in_kernel else (after == 0)

@@ -183,6 +183,27 @@ def test_sample_size_for_rates_matches_normal_ind_power(baseline, mde, alternati
     assert close(relative.exact, r.exact)
 
 
+@pytest.mark.parametrize("alpha, power_above_alpha", [
+    (0.01, 1e-6), (0.05, 1e-6), (0.05, 1e-3), (0.2, 1e-3),  # statsmodels itself fails closer to alpha=0.2
+    (0.01, 0.05), (0.05, 0.75), (0.2, 0.75),
+])
+def test_sample_size_two_sided_matches_normal_ind_power_down_to_power_just_above_alpha(
+        alpha, power_above_alpha):
+    # Power barely above alpha takes the slow (brentq) path; the rest the fast iteration.
+    power = alpha + power_above_alpha
+    r = ex.sample_size(50.0, 1.0, alpha, power, sd=10.0)
+    reference = NormalIndPower().solve_power(effect_size=0.1, alpha=alpha, power=power)
+    assert r.exact == pytest.approx(reference, rel=1e-6)
+
+
+def test_sample_size_at_usual_power_needs_no_root_finder():
+    # scipy.optimize costs a lesson about a second to import; the usual sizes must not need it.
+    code = ("import sys, pmkit.experiment as e; e.sample_size(0.1, 0.1, relative=True); "
+            "e.sample_size(0.03, 0.01, power=0.95, alpha=0.01); print('scipy.optimize' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
 def test_sample_size_smaller_uses_a_downward_change():
     r = ex.sample_size(0.2, 0.02, alternative="smaller")
     effect = 0.02 / math.sqrt((0.2 * 0.8 + 0.18 * 0.82) / 2)

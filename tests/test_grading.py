@@ -90,6 +90,16 @@ print("cleaned up:", sorted(os.listdir(".")))
 MEMORY_BOMB = "hoard = []\nfor _ in range(64):\n    hoard.append(bytes(256 * 2**20))\n"
 
 
+NO_RENDERING = """\
+import os
+import pmkit
+from pmkit.display import new_axes
+assert os.environ.get("PMKIT_FIGURES") == "off"
+_chart = pmkit.show(new_axes(), alt="an empty chart", takeaway="nothing")
+assert _chart.png == b"" and _chart.takeaway == "nothing"
+"""
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One `pmkit grade` run over a class with every kind of trouble, shared by the tests below."""
@@ -97,8 +107,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
     subs = base / "submissions"
     subs.mkdir()
     (subs / "alice.ipynb").write_bytes(SOLVED.read_bytes())
-    save(learner_notebook({**RIGHT, "average_order": 'average_order = orders["order_value"].median()'}),
-         subs / "bob.ipynb")
+    # Bob's kernel also asserts that grading builds charts without rendering them.
+    save(insert_after_setup(
+        learner_notebook({**RIGHT, "average_order": 'average_order = orders["order_value"].median()'}),
+        NO_RENDERING), subs / "bob.ipynb")
     save(insert_after_setup(learner_notebook(RIGHT), "while True:\n    pass\n"), subs / "carol.ipynb")
     save(insert_after_setup(learner_notebook(RIGHT), MEMORY_BOMB), subs / "dave.ipynb")
     save(insert_after_setup(learner_notebook(RIGHT), DELETER), subs / "erin.ipynb")
@@ -133,6 +145,12 @@ def test_healthy_submissions_are_graded_by_the_lesson_checks(hostile: dict) -> N
     assert [rows["alice"][n] for n in EXERCISES] == ["correct"] * 3 and rows["alice"]["error"] == ""
     assert [rows["bob"][n] for n in EXERCISES] == ["incorrect", "correct", "correct"]
     assert rows["bob"]["score"] == "2" and rows["bob"]["error"] == ""
+
+
+def test_grading_kernels_build_charts_without_rendering_them(hostile: dict) -> None:
+    # The assertion runs inside Bob's kernel (NO_RENDERING); a failure would be his row's error.
+    assert hostile["rows"]["bob"]["error"] == ""
+    assert hostile["rows"]["bob"]["score"] == "2"
 
 
 def test_an_endless_cell_is_stopped_at_the_cell_timeout(hostile: dict) -> None:
