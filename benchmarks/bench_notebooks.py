@@ -106,6 +106,9 @@ def notebook_ratio(rounds: int) -> None:
     print(f"notebooks: {n} course notebooks {suite:.1f} s, {n} floor notebooks {floor:.1f} s "
           f"(median of {rounds}; course {_spread(suites)}, floor {_spread(floors)})")
     print(f"notebooks: ratio course / floor = {suite / floor:.2f}  (target <= 1.5)")
+    if rounds > 1:
+        paired = statistics.median(c / f for c, f in zip(suites, floors, strict=True))
+        print(f"notebooks: median of the {rounds} rounds' own ratios = {paired:.2f}")
 
 
 def _spread(times: list[float]) -> str:

@@ -161,6 +161,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="submissions graded in parallel")
     p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
     p.add_argument("--memory", type=int, default=2048, help="memory limit per submission, in MB")
+    p.add_argument("--total-timeout", type=int, default=None,
+                   help="seconds allowed per notebook (default: 10 x --timeout)")
 
     p = add("site", _delegate("site"), "a static HTML version of the course with an index")
     p.add_argument("--out", default="_site", help="output folder")

@@ -698,7 +698,7 @@ class _ProgressBar:
 
 
 def command(args: Any) -> int:
-    """``pmkit grade SUBMISSIONS --out gradebook.csv --jobs J --timeout T --memory MB``."""
+    """``pmkit grade SUBMISSIONS --out gradebook.csv --jobs J --timeout T --memory MB --total-timeout S``."""
     folder = _folder(args.submissions)
     out = Path(args.out).expanduser().resolve()
     for target in (out, feedback_folder(out)):
@@ -707,7 +707,8 @@ def command(args: Any) -> int:
                              "grading never writes among submissions")
     if out.suffix.lower() == ".ipynb":
         raise ValueError(f"--out should be a .csv file, got {args.out}")
-    book = grade(folder, jobs=args.jobs, timeout=args.timeout, memory=args.memory, progress=_ProgressBar())
+    book = grade(folder, jobs=args.jobs, timeout=args.timeout, memory=args.memory,
+                 total_timeout=args.total_timeout, progress=_ProgressBar())
     for note in write(book, out):
         print(note)
     print(book.summary())

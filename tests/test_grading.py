@@ -225,11 +225,14 @@ def test_the_whole_notebook_limit_kills_the_kernel_and_what_it_started(tmp_path:
     ]
     save(nb, tmp_path / "subs" / "henry.ipynb")
     started = time.perf_counter()
-    book = grading.grade(tmp_path / "subs", jobs=1, timeout=120, total_timeout=20)
+    result = pmkit("grade", "subs", "--out", "gradebook.csv", "--jobs", "1", "--timeout", "120",
+                   "--total-timeout", "20", cwd=tmp_path)
     assert time.perf_counter() - started < 20 + grading.WORKER_GRACE_SECONDS
-    (row,) = book.rows
-    assert row.error == "stopped after 20 s (the time limit for a whole notebook)"
-    assert row.statuses == dict.fromkeys(EXERCISES, "not attempted")
+    assert result.returncode == 0, result.stderr[-2000:]
+    with open(tmp_path / "gradebook.csv", newline="", encoding="utf-8") as handle:
+        (row,) = csv.DictReader(handle)
+    assert row["error"] == "stopped after 20 s (the time limit for a whole notebook)"
+    assert [row[name] for name in EXERCISES] == ["not attempted"] * len(EXERCISES)
     child = int(pid_file.read_text())
     deadline = time.time() + 10
     while _alive(child) and time.time() < deadline:
@@ -319,6 +322,7 @@ def test_check_messages_are_read_from_the_executed_notebook(tmp_path: Path) -> N
         (["grade", "subs", "--memory", "10"], "memory should be at least 256"),
         (["grade", "subs", "--timeout", "0"], "timeout should be at least 1"),
         (["grade", "subs", "--timeout", "soon"], "invalid int"),
+        (["grade", "subs", "--total-timeout", "0"], "total_timeout should be at least 1"),
     ],
 )
 def test_command_errors_are_one_line(tmp_path: Path, args: list[str], phrase: str) -> None:
