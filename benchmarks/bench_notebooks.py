@@ -43,7 +43,7 @@ def _code_cells(path: Path) -> int:
     return sum(cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells)
 
 
-def _pytest(paths: list[str], cwd: Path) -> float:
+def _pytest(paths: list[str], cwd: Path, sanitize: str) -> float:
     """Wall-clock seconds for strict nbval over ``paths``; exits unless every code cell passed.
 
     Counting the passed cells matters: when pytest's rootdir is not ``cwd`` (an option
@@ -64,7 +64,7 @@ def _pytest(paths: list[str], cwd: Path) -> float:
         "--nbval",
         "--nbval-current-env",
         "--nbval-sanitize-with",
-        "nbval_sanitize.cfg" if cwd != ROOT else "tests/nbval_sanitize.cfg",
+        sanitize,
         "-n",
         "2",
         "--dist",
@@ -100,8 +100,9 @@ def notebook_ratio(rounds: int) -> None:
         floors, suites = [], []
         # Alternate the two so a busy spell on a shared machine does not land on one side only.
         for _ in range(rounds):
-            floors.append(_pytest(sorted(p.name for p in floor_dir.glob("*.ipynb")), floor_dir))
-            suites.append(_pytest(course, ROOT))
+            floor_notebooks = sorted(p.name for p in floor_dir.glob("*.ipynb"))
+            floors.append(_pytest(floor_notebooks, floor_dir, "nbval_sanitize.cfg"))
+            suites.append(_pytest(course, ROOT, "tests/nbval_sanitize.cfg"))
     n, floor, suite = len(course), statistics.median(floors), statistics.median(suites)
     print(f"notebooks: {n} course notebooks {suite:.1f} s, {n} floor notebooks {floor:.1f} s "
           f"(median of {rounds}; course {_spread(suites)}, floor {_spread(floors)})")
