@@ -59,6 +59,9 @@ def _pytest(paths: list[str], cwd: Path, sanitize: str) -> float:
         "no:cacheprovider",
         "-o",
         "addopts=",
+        # The CI run's own set-up for both sides: kernel addresses, environment, start-up.
+        "-p",
+        "pmkit._pytest_plugin",
         "--rootdir",
         str(cwd),
         "--nbval",

@@ -72,6 +72,7 @@ def run_notebook(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from pmkit._kernels import AsyncPrivateKernelManager
     from pmkit.exercises.engine import read_progress
     from pmkit.notebooks import kernel_environment
 
@@ -93,6 +94,8 @@ def run_notebook(
                     execution_timeout=timeout,
                     shutdown_kernel="immediate",
                     request_save_on_cell_execute=save_each_cell,
+                    # grading and `pmkit check` run several of these at once, in several processes
+                    kernel_manager_class=AsyncPrivateKernelManager,
                 )
         except PapermillExecutionError as exc:
             error = f"{exc.ename}: {exc.evalue}".strip()[:300]

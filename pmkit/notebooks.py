@@ -53,7 +53,8 @@ REQUIRED_METADATA = {
 }
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
-# Fixed for every kernel we start, so set ordering and hashes repeat run to run.
+# What every headless kernel gets: repeatable hashing (set order in outputs), no progress
+# written to a learner's log.
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "PMKIT_PROGRESS": "off"}
 
 
@@ -305,9 +306,12 @@ def execute(nb: Any, cwd: Path, path: Path | str, timeout: int = 120) -> Any:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
+    from pmkit._kernels import AsyncPrivateKernelManager
+
     client = NotebookClient(
         nb,
         kernel_name="python3",
+        kernel_manager_class=AsyncPrivateKernelManager,
         timeout=timeout,
         record_timing=False,
         shutdown_kernel="immediate",

@@ -1,0 +1,67 @@
+"""Kernels that cannot take each other's addresses, however many processes start them at once.
+
+jupyter_client gives a new kernel five TCP ports by binding port 0 and closing the socket,
+and remembers the ports it handed out only inside its own process. Two processes starting
+kernels at the same moment (pytest-xdist workers running nbval, ``pmkit grade --jobs``
+workers, two ``pmkit build`` runs) can pick the same free port; one kernel then fails to
+bind or talks to the wrong client, and the run fails with "Kernel didn't respond in 60
+seconds". On POSIX every kernel pmkit starts uses ZeroMQ's ``ipc`` transport instead: its
+sockets are files named after a fresh random prefix in the temp folder, so no two kernels
+anywhere can share an address, and jupyter_client deletes the files when the kernel stops.
+Windows has no ``ipc`` transport and keeps TCP.
+
+>>> manager = PrivateKernelManager(kernel_name="python3")
+>>> manager.transport == ("ipc" if os.name == "posix" else "tcp")
+True
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager, KernelManager
+
+
+def _fresh_ipc_prefix() -> str:
+    # Short on purpose: a Unix socket path must stay under ~104 bytes, and ZeroMQ appends "-N".
+    return os.path.join(tempfile.gettempdir(), f"pmkit-kernel-{uuid.uuid4().hex[:16]}")
+
+
+class _PrivateAddresses:
+    """Give the kernel a fresh ipc address unless the caller chose a transport."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        if os.name == "posix" and "transport" not in kwargs:
+            kwargs["transport"] = "ipc"
+            kwargs.setdefault("ip", _fresh_ipc_prefix())
+        super().__init__(**kwargs)
+
+
+class PrivateKernelManager(_PrivateAddresses, KernelManager):
+    """A blocking ``KernelManager`` (what nbval drives) on addresses no other kernel can pick."""
+
+
+class AsyncPrivateKernelManager(_PrivateAddresses, AsyncKernelManager):
+    """The asynchronous kind nbclient and papermill need: with a blocking manager nbclient's
+    per-cell timeout never fires."""
+
+
+def use_private_kernels_in_nbval() -> None:
+    """Make nbval start its kernels with :class:`PrivateKernelManager`.
+
+    nbval builds its ``KernelManager`` from the name it imported into ``nbval.kernel`` and
+    offers no option for the class; ``pmkit._pytest_plugin`` calls this in every pytest
+    process. Fails loudly if a new nbval stops using that name, rather than quietly
+    going back to racing for ports.
+    """
+    import nbval.kernel
+
+    if getattr(nbval.kernel, "KernelManager", None) not in (KernelManager, PrivateKernelManager):
+        raise RuntimeError(
+            "nbval.kernel.KernelManager is no longer jupyter_client's KernelManager; "
+            "update pmkit._kernels.use_private_kernels_in_nbval for this nbval version"
+        )
+    nbval.kernel.KernelManager = PrivateKernelManager
