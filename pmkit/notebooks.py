@@ -54,8 +54,8 @@ REQUIRED_METADATA = {
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 # What every headless kernel gets: repeatable hashing (set order in outputs), no progress
-# written to a learner's log.
-KERNEL_ENV = {"PYTHONHASHSEED": "0", "PMKIT_PROGRESS": "off"}
+# written to a learner's log, no live widgets (see pmkit.widgets.live_widgets_enabled).
+KERNEL_ENV = {"PYTHONHASHSEED": "0", "PMKIT_PROGRESS": "off", "PMKIT_WIDGETS": "off"}
 
 
 class NotebookError(ValueError):

@@ -16,6 +16,8 @@ Environment variables override the defaults, for tests and for hosted setups:
 ``PMKIT_PROGRESS``   the progress log file (``off`` disables recording)
 ``PMKIT_FIGURES``    ``off`` builds charts without rendering them (``pmkit grade``
                      sets it for its kernels; see ``pmkit.display.figures_enabled``)
+``PMKIT_WIDGETS``    ``off`` gives explorers their static chart only (every headless
+                     run sets it; see ``pmkit.widgets.live_widgets_enabled``)
 """
 
 from __future__ import annotations

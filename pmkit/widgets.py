@@ -3,7 +3,8 @@
 An ``Explorer`` shows a live ipywidgets control panel in JupyterLab, and carries
 the chart drawn at the default slider values as a PNG with its takeaway as
 text. Static HTML, nbval and a kernel without a widget frontend all get the
-static view, so the point of the explorer survives everywhere.
+static view, so the point of the explorer survives everywhere; headless runs
+(``PMKIT_WIDGETS=off``, see ``live_widgets_enabled``) skip the controls altogether.
 
 >>> from pmkit.widgets import Slider, explorer
 >>> def draw(n):
@@ -17,11 +18,24 @@ Explorer (n=8). Takeaway: 8 people share 28 conversations.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pmkit.display import Figure, figures_enabled, show
+
+
+def live_widgets_enabled() -> bool:
+    """False when ``PMKIT_WIDGETS=off``: explorers show their static chart and build no controls.
+
+    Headless runs set it for their kernels (``pmkit build``, ``check``, ``run``, ``grade``,
+    ``workshop`` and the test suite's nbval runs, through ``pmkit.notebooks.KERNEL_ENV``):
+    nobody can move a slider there, saved notebooks keep only the static chart anyway, and
+    the controls would cost each lesson the ipywidgets import (about 0.2 s). JupyterLab's
+    kernels do not set it, so learners get the live explorer.
+    """
+    return os.environ.get("PMKIT_WIDGETS", "").strip().lower() != "off"
 
 
 @dataclass(frozen=True)
@@ -86,8 +100,8 @@ class Explorer:
         return f"Explorer ({self._label()}). Takeaway: {self.static().takeaway}"
 
     def _live_widget(self, first: Figure) -> Any:
-        if not figures_enabled():
-            return None  # a grading run: nothing is drawn, nobody moves a slider
+        if not figures_enabled() or not live_widgets_enabled():
+            return None  # a headless run: nobody moves a slider
         try:
             import ipywidgets as widgets
             from IPython import get_ipython

@@ -79,7 +79,9 @@ def jupyter_lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
     _write_settings(tmp_path / "lab-settings")
     token, port = secrets.token_hex(16), _free_port()
     # Private config, runtime and settings folders: the test neither reads nor changes the user's.
-    env = {**os.environ, "PMKIT_PROGRESS": "off", "PMKIT_WORKSPACE": str(tmp_path / "workspace"),
+    # A learner's kernels never have PMKIT_WIDGETS=off (the test run's headless setting).
+    learner_env = {key: value for key, value in os.environ.items() if key != "PMKIT_WIDGETS"}
+    env = {**learner_env, "PMKIT_PROGRESS": "off", "PMKIT_WORKSPACE": str(tmp_path / "workspace"),
            "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
            "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "lab-settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces")}
