@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -134,13 +135,57 @@ def show(ax_or_fig: Any, alt: str, takeaway: str, dpi: int = 80) -> Figure:
     if not figures_enabled():
         plt.close(fig)
         return Figure(b"", alt, takeaway)
-    buffer = io.BytesIO()
-    # No 'Software' or date chunk: the same chart gives the same bytes every run. Unhinted text
-    # renders about 15% faster (text is most of a chart's cost) and reads the same at this size.
+    # Unhinted text renders about 15% faster (text is most of a chart's cost) and reads the
+    # same at this size.
     with matplotlib.rc_context({"text.hinting": "no_hinting"}):
-        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+        png = _render_once(fig, dpi) or _render_tight(fig, dpi)
     plt.close(fig)
-    return Figure(buffer.getvalue(), alt, takeaway)
+    return Figure(png, alt, takeaway)
+
+
+PAD_INCHES = 0.1  # white space kept around a chart's ink
+# Inches of canvas around a new_axes plot. show() crops them away, so they cost nothing in the
+# picture; they only have to hold whatever sits outside the plot (long bar labels on the left,
+# a legend on the right or below, a two-line title) so that one draw catches all of it.
+MARGINS = {"left": 3.0, "right": 2.0, "bottom": 1.2, "top": 1.0}
+
+
+def _render_once(fig: Any, dpi: int) -> bytes | None:
+    """The chart drawn once and cropped to its ink, or None if some of it lies off the canvas.
+
+    ``savefig(bbox_inches="tight")`` lays a chart out twice (once to measure it, once more on
+    the resized canvas), and laying out text is most of a chart's cost. Drawing once on the
+    figure's own canvas and cropping the pixels gives the same picture whenever everything
+    fits on the canvas; ``new_axes`` leaves margins wide enough for the usual labels.
+    """
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    fig.set_dpi(dpi)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    # The same renderer measures what it just drew, so the text sizes come from its cache.
+    box = fig.get_tightbbox(canvas.get_renderer()).padded(PAD_INCHES).transformed(fig.dpi_scale_trans)
+    width, height = canvas.get_width_height()
+    if box.x0 < 0 or box.y0 < 0 or box.x1 > width or box.y1 > height:
+        return None
+    # Pixel rows count from the top, the box's y from the bottom.
+    rows = slice(height - math.ceil(box.y1), height - math.floor(box.y0))
+    columns = slice(math.floor(box.x0), math.ceil(box.x1))
+    buffer = io.BytesIO()
+    # PIL writes no 'Software' or date chunk: the same chart gives the same bytes every run.
+    pixels = np.asarray(canvas.buffer_rgba())[rows, columns]
+    Image.fromarray(pixels).save(buffer, format="png", dpi=(dpi, dpi))
+    return buffer.getvalue()
+
+
+def _render_tight(fig: Any, dpi: int) -> bytes:
+    """The chart on a canvas grown or shrunk to its ink (labels sticking out stay in view)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=PAD_INCHES,
+                metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def new_axes(ax: Any = None, size: tuple[float, float] = (6.4, 3.6)) -> Any:
@@ -149,9 +194,17 @@ def new_axes(ax: Any = None, size: tuple[float, float] = (6.4, 3.6)) -> Any:
 
     if ax is not None:
         return ax
-    # No layout engine: show() crops to a tight box, which already keeps every label in view;
-    # a constrained layout on top would lay the figure out twice per render for nothing.
-    _, ax = plt.subplots(figsize=size)
+    # The plot gets the size matplotlib's default margins would leave it in a ``size`` figure,
+    # on a canvas with room to spare around it (see MARGINS): show() then draws once and crops.
+    # No layout engine: it would lay the figure out once more per render.
+    params = plt.rcParams
+    plot_width = size[0] * (params["figure.subplot.right"] - params["figure.subplot.left"])
+    plot_height = size[1] * (params["figure.subplot.top"] - params["figure.subplot.bottom"])
+    width = MARGINS["left"] + plot_width + MARGINS["right"]
+    height = MARGINS["bottom"] + plot_height + MARGINS["top"]
+    fig, ax = plt.subplots(figsize=(width, height))
+    fig.subplots_adjust(left=MARGINS["left"] / width, right=1 - MARGINS["right"] / width,
+                        bottom=MARGINS["bottom"] / height, top=1 - MARGINS["top"] / height)
     ax.set_prop_cycle(color=PALETTE)
     ax.spines[["top", "right"]].set_visible(False)
     return ax

@@ -1,6 +1,8 @@
-"""pmkit.display: figures render as PNG with alt text, or not at all when grading asks."""
+"""pmkit.display: charts render once to a cropped PNG with alt text, or not at all when grading asks."""
 
 from __future__ import annotations
+
+import io
 
 import pytest
 
@@ -50,3 +52,51 @@ def test_show_still_demands_alt_text_when_not_rendering(monkeypatch: pytest.Monk
     monkeypatch.setenv("PMKIT_FIGURES", "off")
     with pytest.raises(ValueError, match="alt text"):
         display.show(_chart(), alt="", takeaway="B is higher.")
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return image.size
+
+
+def test_a_course_chart_is_drawn_once_and_cropped_like_a_tight_savefig(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import matplotlib.pyplot as plt
+
+    ax = _chart()
+    ax.set(xlabel="a label below", ylabel="a label on the left")
+    tight = display._render_tight(ax.figure, 80)
+    monkeypatch.setattr(display, "_render_tight", lambda fig, dpi: pytest.fail("drawn twice"))
+    figure = display.show(ax, alt="Bars", takeaway="B is higher.")
+    width, height = _png_size(figure.png)
+    tight_width, tight_height = _png_size(tight)
+    assert abs(width - tight_width) <= 2 and abs(height - tight_height) <= 2
+    canvas_width, canvas_height = ax.figure.canvas.get_width_height()
+    assert width < canvas_width / 2 and height < canvas_height  # the spare canvas is cropped away
+    plt.close("all")
+
+
+def test_the_crop_keeps_a_white_border_around_the_ink() -> None:
+    import numpy as np
+    from PIL import Image
+
+    png = display.show(_chart(), alt="Bars", takeaway="B is higher.").png
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    border = int(display.PAD_INCHES * 80) - 1
+    assert (pixels[:border] == 255).all() and (pixels[-border:] == 255).all()
+    assert (pixels[:, :border] == 255).all() and (pixels[:, -border:] == 255).all()
+    assert (pixels < 128).any()  # and something was drawn inside it
+
+
+def test_labels_sticking_out_of_a_plain_figure_stay_in_view() -> None:
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=(4, 2))  # matplotlib's own margins, not new_axes'
+    ax.barh(["a category name far too long for the default left margin", "short"], [3, 5])
+    canvas_width = 4 * 80
+    assert display._render_once(ax.figure, 80) is None  # it does not fit the canvas ...
+    width, _ = _png_size(display.show(ax, alt="Bars", takeaway="B is higher.").png)
+    assert width > canvas_width  # ... so the picture grows to hold the whole label
