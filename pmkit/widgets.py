@@ -31,9 +31,9 @@ def live_widgets_enabled() -> bool:
 
     Headless runs set it for their kernels (``pmkit build``, ``check``, ``run``, ``grade``,
     ``workshop`` and the test suite's nbval runs, through ``pmkit.notebooks.KERNEL_ENV``):
-    nobody can move a slider there, saved notebooks keep only the static chart anyway, and
-    the controls would cost each lesson the ipywidgets import (about 0.2 s). JupyterLab's
-    kernels do not set it, so learners get the live explorer.
+    nobody can move a slider there, and saved notebooks keep only the static chart anyway
+    (``pmkit.notebooks.normalise`` drops the widget view, whose state is not saved).
+    JupyterLab's kernels do not set it, so learners get the live explorer.
     """
     return os.environ.get("PMKIT_WIDGETS", "").strip().lower() != "off"
 

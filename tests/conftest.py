@@ -1,4 +1,4 @@
-"""Settings for the unit and property tests (the repository's ``conftest.py`` sets the rest)."""
+"""Settings for the unit and property tests; `pmkit._pytest_plugin` sets up every run (see pyproject)."""
 
 from __future__ import annotations
 
