@@ -10,10 +10,11 @@ from __future__ import annotations
 import html
 import io
 import math
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from pmkit import paths
 
 # Okabe–Ito: distinguishable with every common form of colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -89,7 +90,7 @@ def figures_enabled() -> bool:
     checks, and rendering is a lesson's largest cost after starting Python, so grading skips
     it; every other run (lessons, CI, ``pmkit check``, ``pmkit run``) renders as usual.
     """
-    return os.environ.get("PMKIT_FIGURES", "").strip().lower() != "off"
+    return not paths.switched_off("PMKIT_FIGURES")
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,18 @@ def backups_dir() -> Path:
     return workspace_dir() / ".backups"
 
 
+def switched_off(variable: str) -> bool:
+    """True when the environment variable ``variable`` says ``off`` (any case, any spaces).
+
+    >>> import os
+    >>> os.environ["PMKIT_EXAMPLE"] = " OFF "
+    >>> switched_off("PMKIT_EXAMPLE"), switched_off("PMKIT_NOT_SET")
+    (True, False)
+    >>> del os.environ["PMKIT_EXAMPLE"]
+    """
+    return os.environ.get(variable, "").strip().lower() == "off"
+
+
 def progress_file() -> Path | None:
     """The learner's progress log, or None when recording is switched off."""
     env = os.environ.get("PMKIT_PROGRESS")

@@ -18,11 +18,11 @@ Explorer (n=8). Takeaway: 8 people share 28 conversations.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pmkit import paths
 from pmkit.display import Figure, figures_enabled, show
 
 
@@ -35,7 +35,7 @@ def live_widgets_enabled() -> bool:
     (``pmkit.notebooks.normalise`` drops the widget view, whose state is not saved).
     JupyterLab's kernels do not set it, so learners get the live explorer.
     """
-    return os.environ.get("PMKIT_WIDGETS", "").strip().lower() != "off"
+    return not paths.switched_off("PMKIT_WIDGETS")
 
 
 @dataclass(frozen=True)

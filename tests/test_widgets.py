@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from pmkit import widgets
 from pmkit._kernels import AsyncPrivateKernelManager
-from pmkit.notebooks import KERNEL_ENV, WIDGET_VIEW
+from pmkit.notebooks import KERNEL_ENV, WIDGET_VIEW, kernel_environment
 
 EXPLORER = """\
 import sys
@@ -34,24 +32,17 @@ if live is not None:
           [sorted(o["data"]) for o in chart.outputs])"""
 
 
-def _run_in_kernel(env: dict[str, str]) -> list:
-    """Execute the explorer in a real kernel with ``env``; return the two cells' outputs."""
+def _run_in_kernel() -> list:
+    """Execute the explorer in a real kernel (it inherits this process's environment)."""
     nb = new_notebook(cells=[new_code_cell(EXPLORER), new_code_cell(AFTERWARDS)])
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        NotebookClient(nb, kernel_name="python3", timeout=120, shutdown_kernel="immediate",
-                       kernel_manager_class=AsyncPrivateKernelManager).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    NotebookClient(nb, kernel_name="python3", timeout=120, shutdown_kernel="immediate",
+                   kernel_manager_class=AsyncPrivateKernelManager).execute()
     return [cell.outputs for cell in nb.cells]
 
 
-def test_a_learners_kernel_gets_live_sliders_and_the_static_chart() -> None:
-    learner = {k: v for k, v in os.environ.items() if k != "PMKIT_WIDGETS"}
-    shown, afterwards = _run_in_kernel(learner)
+def test_a_learners_kernel_gets_live_sliders_and_the_static_chart(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PMKIT_WIDGETS", raising=False)  # JupyterLab's kernels never have it
+    shown, afterwards = _run_in_kernel()
     data = shown[0]["data"]
     assert {WIDGET_VIEW, "image/png", "text/plain"} <= set(data)
     assert data["text/plain"] == "Explorer (n=5). Takeaway: 5 points on a line."
@@ -60,7 +51,8 @@ def test_a_learners_kernel_gets_live_sliders_and_the_static_chart() -> None:
 
 
 def test_a_headless_run_gets_the_static_chart_and_never_imports_ipywidgets() -> None:
-    shown, afterwards = _run_in_kernel({**os.environ, **KERNEL_ENV})
+    with kernel_environment():
+        shown, afterwards = _run_in_kernel()
     assert set(shown[0]["data"]) == {"image/png", "text/plain"}
     assert afterwards[0]["text"] == "False NoneType\n"
 
