@@ -312,6 +312,9 @@ def execute(nb: Any, cwd: Path, path: Path | str, timeout: int = 120) -> Any:
         nb,
         kernel_name="python3",
         kernel_manager_class=AsyncPrivateKernelManager,
+        # One print can reach us as one stream message or as two, depending on when the kernel
+        # flushes; merged, a rebuild writes the same bytes either way.
+        coalesce_streams=True,
         timeout=timeout,
         record_timing=False,
         shutdown_kernel="immediate",

@@ -243,3 +243,13 @@ def test_build_check_reports_drift(tmp_path: Path) -> None:
     (repo / "lessons" / "00_welcome.ipynb").write_text(json.dumps(edited))
     result = _pmkit("build", "--check", repo=repo)
     assert result.returncode != 0 and "00_welcome.ipynb differs" in result.stdout
+
+
+def test_execute_stores_one_print_as_one_output_however_the_kernel_flushes(tmp_path: Path) -> None:
+    # The flush in the middle sends the text as two stream messages; a rebuild must not depend on it.
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import sys\nprint('FLOW_TEAM', end='')\nsys.stdout.flush()\nprint(' = 4')")])
+    (cell,) = notebooks.execute(nb, tmp_path, "flush.ipynb").cells
+    assert [(o.output_type, o.text) for o in cell.outputs] == [("stream", "FLOW_TEAM = 4\n")]
