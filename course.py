@@ -59,12 +59,25 @@ def ensure_environment() -> None:
     STAMP.write_text(fingerprint)
 
 
+def compile_bytecode() -> None:
+    """Write pmkit's bytecode caches, also where PYTHONDONTWRITEBYTECODE is set.
+
+    pip compiles what it installs into site-packages, but the editable install leaves
+    pmkit's sources here, and with PYTHONDONTWRITEBYTECODE=1 (common in containers, and
+    set on some CI machines) Python never caches their bytecode: every kernel would compile
+    pmkit from source again (about 0.1 s a lesson). compileall writes the caches whatever
+    that variable says and rewrites only those whose source changed.
+    """
+    run(PYTHON, "-m", "compileall", "-q", "pmkit")
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"start", "test"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
     ensure_environment()
+    compile_bytecode()
     # Kernels inherit this, so set ordering and hashing repeat between runs.
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     if command == "start":

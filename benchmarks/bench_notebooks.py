@@ -145,6 +145,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating notebook runs (median)")
     parser.add_argument("--skip-notebooks", action="store_true")
     args = parser.parse_args()
+    # As `python3 course.py test` does before the suite (see compile_bytecode there): pmkit's
+    # bytecode cached, also where PYTHONDONTWRITEBYTECODE is set, so no run compiles it.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "pmkit")], check=True)
     import_ratio(args.repeat)
     if not args.skip_notebooks:
         notebook_ratio(args.rounds)

@@ -10,6 +10,13 @@ sockets are files named after a fresh random prefix in the temp folder, so no tw
 anywhere can share an address, and jupyter_client deletes the files when the kernel stops.
 Windows has no ``ipc`` transport and keeps TCP.
 
+They share no history database either: an IPython kernel started here keeps its input
+history in memory, as nbclient already arranges for the kernels it starts. Nobody scrolls
+back through a headless run's cells, and parallel kernels writing the one
+``history.sqlite`` in the user's home only wait on each other's locks (and fill a
+learner's history with test runs). nbval asks for nothing of the kind, so its kernels get
+it here. JupyterLab's kernels are not started here and keep their history as usual.
+
 >>> manager = PrivateKernelManager(kernel_name="python3")
 >>> manager.transport == ("ipc" if os.name == "posix" else "tcp")
 True
@@ -30,14 +37,29 @@ def _fresh_ipc_prefix() -> str:
     return os.path.join(tempfile.gettempdir(), f"pmkit-kernel-{uuid.uuid4().hex[:16]}")
 
 
+# IPython's own setting for "no history file" (nbclient's default for its kernels too); it
+# also spares the kernel a database write on every cell.
+IN_MEMORY_HISTORY = "--HistoryManager.hist_file=:memory:"
+
+
 class _PrivateAddresses:
-    """Give the kernel a fresh ipc address unless the caller chose a transport."""
+    """Give the kernel a fresh ipc address unless the caller chose a transport, and keep
+    an IPython kernel's history in memory."""
 
     def __init__(self, **kwargs: Any) -> None:
         if os.name == "posix" and "transport" not in kwargs:
             kwargs["transport"] = "ipc"
             kwargs.setdefault("ip", _fresh_ipc_prefix())
         super().__init__(**kwargs)
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        arguments = list(extra_arguments or [])
+        # Only ipykernel knows IPython's options (another kernel would refuse to start), and a
+        # history file the caller chose (nbclient names one) is the caller's.
+        chosen = any(argument.startswith("--HistoryManager.hist_file") for argument in arguments)
+        if not chosen and any("ipykernel" in part for part in self.kernel_spec.argv):
+            arguments.append(IN_MEMORY_HISTORY)
+        return super().format_kernel_cmd(extra_arguments=arguments)
 
 
 class PrivateKernelManager(_PrivateAddresses, KernelManager):

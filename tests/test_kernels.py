@@ -26,12 +26,13 @@ from pmkit.execute import run_notebook
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="ipc transport is POSIX only")
 
-# A cell that prints the transport of the kernel running it.
+# A cell that prints the transport of the kernel running it and where its history goes.
 WHERE_AM_I = (
     "from ipykernel.kernelapp import IPKernelApp\n"
     "app = IPKernelApp.instance()\n"
-    "print(app.transport)"
+    "print(app.transport, get_ipython().history_manager.hist_file)"
 )
+PRIVATE = "ipc :memory:\n"
 
 START_ONE = """
 import json
@@ -80,13 +81,14 @@ def test_run_notebook_uses_private_addresses(tmp_path: Path) -> None:
     result = run_notebook(path, tmp_path / "out.ipynb")
     assert result.ok, result.summary()
     outputs = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs
-    assert [o.get("text") for o in outputs] == ["ipc\n"]
+    assert [o.get("text") for o in outputs] == [PRIVATE]
 
 
 def test_nbval_runs_use_private_addresses_through_pmkits_pytest_plugin(tmp_path: Path) -> None:
-    # A notebook whose stored output says "ipc": nbval fails it if the kernel ran on TCP.
+    # A notebook whose stored output says "ipc :memory:": nbval fails it if the kernel ran on
+    # TCP or wrote the history file.
     cell = new_code_cell(WHERE_AM_I, execution_count=1)
-    cell.outputs = [new_output("stream", name="stdout", text="ipc\n")]
+    cell.outputs = [new_output("stream", name="stdout", text=PRIVATE)]
     nbformat.write(new_notebook(cells=[cell]), tmp_path / "where.ipynb")
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     result = subprocess.run(
@@ -96,6 +98,17 @@ def test_nbval_runs_use_private_addresses_through_pmkits_pytest_plugin(tmp_path:
     )
     assert result.returncode == 0, result.stdout[-2000:]
     assert "1 passed" in result.stdout
+
+
+def test_only_an_ipython_kernel_without_a_history_file_is_given_the_in_memory_one() -> None:
+    from jupyter_client.kernelspec import KernelSpec
+
+    manager = kernels.PrivateKernelManager(kernel_name="python3")
+    assert kernels.IN_MEMORY_HISTORY in manager.format_kernel_cmd()
+    chosen = manager.format_kernel_cmd(["--HistoryManager.hist_file=/tmp/mine.sqlite"])
+    assert [a for a in chosen if "hist_file" in a] == ["--HistoryManager.hist_file=/tmp/mine.sqlite"]
+    manager._kernel_spec = KernelSpec(argv=["some-other-kernel", "{connection_file}"], language="x")
+    assert kernels.IN_MEMORY_HISTORY not in manager.format_kernel_cmd()
 
 
 def test_a_changed_nbval_is_reported_not_silently_ignored(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,3 +114,36 @@ def test_a_non_editable_install_carries_lessons_and_datasets(tmp_path: Path) -> 
     module_file, lessons, orders, first = result.stdout.splitlines()
     assert module_file.startswith(str(site)) and lessons.startswith(str(site))
     assert int(orders) > 1000 and first == "00_welcome.ipynb"
+
+
+def _course_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_course_py_caches_pmkits_bytecode_even_where_python_is_told_not_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+    import os
+    import sys
+
+    course = _course_module()
+    source = tmp_path / "pmkit" / "topic.py"
+    source.parent.mkdir()
+    source.write_text("ANSWER = 1\n")
+    monkeypatch.setattr(course, "ROOT", tmp_path)
+    monkeypatch.setattr(course, "PYTHON", Path(sys.executable))
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")  # as on machines that set it
+    course.compile_bytecode()
+    cache = Path(importlib.util.cache_from_source(str(source)))
+    first = cache.read_bytes()
+    source.write_text("ANSWER = 2  # an edit\n")
+    later = source.stat().st_mtime + 2  # compileall compares whole seconds
+    os.utime(source, (later, later))
+    course.compile_bytecode()
+    assert cache.read_bytes() != first  # a changed source gets a fresh cache
