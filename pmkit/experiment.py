@@ -693,7 +693,7 @@ class SampleRatioCheck(Result):
         ax.set_xticks(x, self.variants)
         ax.set_ylabel("Users")
         ax.set_xlabel("Variant")
-        ax.legend(frameon=False)
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))  # bars reach the top
         ax.set_title("Split matches the design" if self.passed
                      else f"Sample ratio mismatch (p = {self.p_value:.1g})")
         return ax
@@ -853,7 +853,8 @@ class AdjustedPValues(Result):
         ax.set_yticks(y, self.names)
         ax.invert_yaxis()
         ax.set_xlabel("p-value")
-        ax.legend(frameon=False, loc="upper right")
+        # Beside the plot: adjusted p-values pile up at 1, where a legend inside would sit.
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
         ax.set_title(f"{sum(self.reject)} of {len(self.names)} comparisons survive the "
                      f"{_METHOD_NAMES[self.method]} correction")
         return ax

@@ -354,16 +354,25 @@ def _problem(path: Path, column: str, what: str) -> ValueError:
 
 def _check_column(values: pd.Series, col: Any, path: Path) -> pd.Series:
     missing = values.isna()
-    if missing.any() and not col.nullable:
+    any_missing = bool(missing.any())
+    if any_missing and not col.nullable:
         row = int(np.flatnonzero(missing.to_numpy())[0])
         raise _problem(path, col.name, f"{int(missing.sum())} empty value(s), first on data row {row + 1}")
-    present = values[~missing]
+    # Rows to check; the whole column when nothing is missing (as in every committed table),
+    # which spares a copy of it.
+    present = values[~missing] if any_missing else values
     if col.kind in {"int", "float", "bool"}:
-        numeric = pd.to_numeric(present, errors="coerce")
-        bad = numeric.isna()
-        if bad.any():
-            raise _problem(path, col.name, f"{present[bad].iloc[0]!r} is not a number")
-        if col.kind in {"int", "bool"} and not (numeric == np.round(numeric)).all():
+        # read_csv already parsed a clean column as numbers: nothing to convert, and an integer
+        # column needs no whole-number check.
+        if pd.api.types.is_numeric_dtype(present) and not pd.api.types.is_bool_dtype(present):
+            numeric = present
+        else:
+            numeric = pd.to_numeric(present, errors="coerce")
+            bad = numeric.isna()
+            if bad.any():
+                raise _problem(path, col.name, f"{present[bad].iloc[0]!r} is not a number")
+        whole = pd.api.types.is_integer_dtype(numeric) or (numeric == np.round(numeric)).all()
+        if col.kind in {"int", "bool"} and not whole:
             raise _problem(path, col.name, "expected whole numbers")
         if col.kind == "bool":
             if not numeric.isin([0, 1]).all():
@@ -374,7 +383,7 @@ def _check_column(values: pd.Series, col: Any, path: Path) -> pd.Series:
             raise _problem(path, col.name, f"value {numeric.min()} is below the minimum {low}")
         if high is not None and (numeric > high).any():
             raise _problem(path, col.name, f"value {numeric.max()} is above the maximum {high}")
-        return numeric.astype(KINDS[col.kind]) if not missing.any() else values.astype(float)
+        return numeric.astype(KINDS[col.kind]) if not any_missing else values.astype(float)
     if col.kind == "date":
         dates = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
         bad = dates.isna() & ~missing
@@ -387,11 +396,12 @@ def _check_column(values: pd.Series, col: Any, path: Path) -> pd.Series:
         return dates.astype(KINDS["date"])
     text = values.astype("str")
     if col.values:
-        outside = ~present.astype("str").isin(col.values)
+        checked = text if not any_missing else present.astype("str")
+        outside = ~checked.isin(col.values)
         if outside.any():
-            raise _problem(path, col.name, f"{present[outside].iloc[0]!r} is not one of "
+            raise _problem(path, col.name, f"{checked[outside].iloc[0]!r} is not one of "
                                            f"{', '.join(col.values)}")
-    return text.where(~missing, None) if missing.any() else text
+    return text.where(~missing, None) if any_missing else text
 
 
 def check_frame(frame: pd.DataFrame, table: Table, path: Path) -> pd.DataFrame:
