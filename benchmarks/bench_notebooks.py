@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,8 +43,14 @@ def _code_cells(path: Path) -> int:
     return sum(cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells)
 
 
-def _pytest(paths: list[str], cwd: Path, sanitize: str) -> float:
-    """Wall-clock seconds for strict nbval over ``paths``; exits unless every code cell passed.
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _pytest(paths: list[str], cwd: Path, sanitize: str) -> tuple[float, float]:
+    """Wall-clock and CPU seconds for strict nbval over ``paths`` (CPU: pytest, its workers and
+    their kernels together); exits unless every code cell passed.
 
     Counting the passed cells matters: when pytest's rootdir is not ``cwd`` (an option
     pointing at a file elsewhere pulls it there) the notebooks' test ids collide and
@@ -74,9 +81,9 @@ def _pytest(paths: list[str], cwd: Path, sanitize: str) -> float:
         *paths,
     ]
     # The kernels' environment comes from pmkit's plugin, as in CI.
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), _cpu_of_children()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, _cpu_of_children() - cpu_start
     if result.returncode != 0:
         sys.exit(f"pytest failed in {cwd}:\n{result.stdout[-3000:]}")
     expected = sum(_code_cells(cwd / path) for path in paths)
@@ -84,7 +91,7 @@ def _pytest(paths: list[str], cwd: Path, sanitize: str) -> float:
     if passed is None or int(passed.group(1)) != expected:
         sys.exit(f"pytest in {cwd} ran {passed and passed.group(1)} cells, expected {expected}:\n"
                  f"{result.stdout[-3000:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def notebook_ratio(rounds: int) -> None:
@@ -105,13 +112,20 @@ def notebook_ratio(rounds: int) -> None:
             floor_notebooks = sorted(p.name for p in floor_dir.glob("*.ipynb"))
             floors.append(_pytest(floor_notebooks, floor_dir, "nbval_sanitize.cfg"))
             suites.append(_pytest(course, ROOT, "tests/nbval_sanitize.cfg"))
-    n, floor, suite = len(course), statistics.median(floors), statistics.median(suites)
+    n = len(course)
+    floor_walls, suite_walls = [w for w, _ in floors], [w for w, _ in suites]
+    floor, suite = statistics.median(floor_walls), statistics.median(suite_walls)
     print(f"notebooks: {n} course notebooks {suite:.1f} s, {n} floor notebooks {floor:.1f} s "
-          f"(median of {rounds}; course {_spread(suites)}, floor {_spread(floors)})")
+          f"(median of {rounds}; course {_spread(suite_walls)}, floor {_spread(floor_walls)})")
     print(f"notebooks: ratio course / floor = {suite / floor:.2f}  (target <= 1.5)")
     if rounds > 1:
-        paired = statistics.median(c / f for c, f in zip(suites, floors, strict=True))
+        paired = statistics.median(c / f for c, f in zip(suite_walls, floor_walls, strict=True))
         print(f"notebooks: median of the {rounds} rounds' own ratios = {paired:.2f}")
+    # Not the target, a second view: CPU seconds move less than wall time when other work
+    # shares the machine, so they show whether a change in the ratio is the course's own.
+    floor_cpu, suite_cpu = (statistics.median(c for _, c in runs) for runs in (floors, suites))
+    print(f"notebooks: CPU seconds course {suite_cpu:.1f}, floor {floor_cpu:.1f}, "
+          f"ratio {suite_cpu / floor_cpu:.2f} (median of {rounds})")
 
 
 def _spread(times: list[float]) -> str:

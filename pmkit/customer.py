@@ -513,9 +513,26 @@ def theme_matrix(texts: Any, lexicon: Mapping[str, Sequence[str]] | None = None)
     """
     items = [text.lower() for text in _texts(texts)]  # the theme patterns are lower case
     patterns = _compile_lexicon(lexicon)
-    return pd.DataFrame({theme: np.fromiter((p.search(text) is not None for text in items), dtype=bool,
-                                            count=len(items))
-                         for theme, p in patterns.items()})
+    # All texts in one string, one scan per theme: a search per text and theme is ten times
+    # slower on the course's reviews. A newline between texts keeps matches apart: keyword
+    # patterns hold no newline (checked), and the lookarounds see it as a text's edge.
+    joined = "\n".join(items)
+    starts = np.cumsum([0, *(len(text) + 1 for text in items[:-1])])
+    return pd.DataFrame({theme: _mentioned(pattern, items, joined, starts)
+                         for theme, pattern in patterns.items()})
+
+
+def _mentioned(pattern: re.Pattern[str], items: list[str], joined: str, starts: np.ndarray) -> np.ndarray:
+    """Which of ``items`` (joined by newlines into ``joined``, starting at ``starts``) match."""
+    if "\n" in pattern.pattern:  # a keyword with a line break could match across two texts
+        return np.fromiter((pattern.search(text) is not None for text in items), dtype=bool,
+                           count=len(items))
+    found = np.zeros(len(items), dtype=bool)
+    # No match crosses a newline, so each lies inside one text; scanning on from the end of one
+    # still finds the first match of every later text.
+    positions = [match.start() for match in pattern.finditer(joined)]
+    found[np.searchsorted(starts, positions, side="right") - 1] = True
+    return found
 
 
 @dataclass(frozen=True, repr=False)

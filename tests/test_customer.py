@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pmkit import customer as cu
@@ -259,6 +259,24 @@ def test_theme_matrix_is_what_pain_points_counts():
     assert matrix["late delivery"].tolist() == [True, False, False, True]
     table = cu.pain_points(texts).to_frame().set_index("theme")
     assert (table["mentions"] == matrix.sum()[table.index]).all()
+
+
+# Words that sit next to each other across two texts once they are joined for one scan.
+EDGE_WORDS = ["late", "ly", "rude", "agent", "rude agent", "box", "crush", "crushed", "x", "", " ", "\n",
+              "refund!", "-late-", "’", "LATE"]
+
+
+@given(st.lists(st.lists(st.sampled_from(EDGE_WORDS), max_size=4).map(" ".join), min_size=1, max_size=12),
+       st.sampled_from([None, {"edge": ["late", "rude agent"], "stem": ["crush*", "ly"]},
+                        {"broken": ["rude\nagent"]}]))
+@example(["so rude", "agent was late"], {"edge": ["rude agent"]})  # a match across two texts
+@example(["late", "ly pleased"], {"edge": ["late"]})  # a word running on into the next text
+@example(["so rude", "agent"], {"broken": ["rude\nagent"]})
+def test_theme_matrix_finds_exactly_what_a_search_of_each_text_finds(texts: list[str], lexicon) -> None:
+    matrix = cu.theme_matrix(texts, lexicon)
+    for theme, pattern in cu._compile_lexicon(lexicon).items():
+        one_by_one = [pattern.search(text.lower().replace("’", "'")) is not None for text in texts]
+        assert matrix[theme].tolist() == one_by_one, theme
 
 
 def test_top_theme_odds():
