@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -350,7 +351,8 @@ def test_ctrl_c_stops_every_worker_and_kernel(tmp_path: Path) -> None:
                     "outputs": [], "source": "while True:\n    pass"}]
     save(nb, tmp_path / "subs" / "olga.ipynb")
     process = subprocess.Popen([sys.executable, "-m", "pmkit", "grade", "subs", "--timeout", "300"],
-                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_ctrl_c_as_in_a_terminal)
     try:
         deadline = time.time() + 240
         kernels: list[int] = []
@@ -366,6 +368,12 @@ def test_ctrl_c_stops_every_worker_and_kernel(tmp_path: Path) -> None:
     time.sleep(1)
     assert not [pid for pid in kernels if _alive(pid)]
     assert not (tmp_path / "gradebook.csv").exists()
+
+
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A suite started as a shell's background job (`cmd &`) ignores SIGINT, and children inherit
+    # that: the grader would never see the Ctrl-C. A learner's terminal delivers it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _command(pid: int) -> str:
