@@ -59,7 +59,7 @@ def ensure_environment() -> None:
     STAMP.write_text(fingerprint)
 
 
-def compile_bytecode() -> None:
+def compile_bytecode(python: Path | str = PYTHON) -> None:
     """Write pmkit's bytecode caches, also where PYTHONDONTWRITEBYTECODE is set.
 
     pip compiles what it installs into site-packages, but the editable install leaves
@@ -68,7 +68,7 @@ def compile_bytecode() -> None:
     pmkit from source again (about 0.1 s a lesson). compileall writes the caches whatever
     that variable says and rewrites only those whose source changed.
     """
-    run(PYTHON, "-m", "compileall", "-q", "pmkit")
+    run(python, "-m", "compileall", "-q", "pmkit")
 
 
 def main(argv: list[str]) -> int:

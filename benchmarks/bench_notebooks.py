@@ -15,6 +15,7 @@ Not a test: timings depend on the machine; the ratios are what to compare.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import resource
 import shutil
@@ -153,15 +154,22 @@ def import_ratio(repeat: int) -> None:
     print(f"import: ratio lesson imports / pandas = {lesson / pandas:.2f}")
 
 
+def _course_py():
+    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3, help="alternating notebook runs (median)")
     parser.add_argument("--skip-notebooks", action="store_true")
     args = parser.parse_args()
-    # As `python3 course.py test` does before the suite (see compile_bytecode there): pmkit's
-    # bytecode cached, also where PYTHONDONTWRITEBYTECODE is set, so no run compiles it.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "pmkit")], check=True)
+    # What `python3 course.py test` does before the suite, for this interpreter: pmkit's bytecode
+    # cached, also where PYTHONDONTWRITEBYTECODE is set, so no run compiles it.
+    _course_py().compile_bytecode(sys.executable)
     import_ratio(args.repeat)
     if not args.skip_notebooks:
         notebook_ratio(args.rounds)

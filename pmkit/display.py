@@ -172,13 +172,14 @@ def _render_once(fig: Any, dpi: int) -> bytes | None:
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())
-    box = _ink_box(pixels, np.array([round(255 * c) for c in background], dtype=np.uint8))
+    paper = np.array([round(255 * c) for c in background], dtype=np.uint8)  # as Agg paints it
+    box = _ink_box(pixels, paper)
     if box is None or _off_canvas(fig, canvas.get_renderer()):
         return None
     top, bottom, left, right = box
     pad = round(PAD_INCHES * dpi)
     # Each side gets the same border of background, also where the canvas ends sooner.
-    crop = np.full((bottom - top + 2 * pad, right - left + 2 * pad, 3), pixels[0, 0, :3], np.uint8)
+    crop = np.full((bottom - top + 2 * pad, right - left + 2 * pad, 3), paper[:3], np.uint8)
     crop[pad:-pad, pad:-pad] = pixels[top:bottom, left:right, :3]
     buffer = io.BytesIO()
     # Opaque, so RGB: a quarter fewer bytes to compress and to commit. PIL writes no

@@ -137,13 +137,12 @@ def test_course_py_caches_pmkits_bytecode_even_where_python_is_told_not_to(
     source.parent.mkdir()
     source.write_text("ANSWER = 1\n")
     monkeypatch.setattr(course, "ROOT", tmp_path)
-    monkeypatch.setattr(course, "PYTHON", Path(sys.executable))
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")  # as on machines that set it
-    course.compile_bytecode()
+    course.compile_bytecode(sys.executable)
     cache = Path(importlib.util.cache_from_source(str(source)))
     first = cache.read_bytes()
     source.write_text("ANSWER = 2  # an edit\n")
     later = source.stat().st_mtime + 2  # compileall compares whole seconds
     os.utime(source, (later, later))
-    course.compile_bytecode()
+    course.compile_bytecode(sys.executable)
     assert cache.read_bytes() != first  # a changed source gets a fresh cache
