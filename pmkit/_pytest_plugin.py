@@ -7,8 +7,10 @@ grammar (about 2.4 s) in the main process and in every xdist worker unless
 :func:`pmkit._speedups.skip_iri_grammar` has run first. A ``conftest.py`` loads too late.
 
 It also makes nbval start kernels on addresses no parallel worker can take
-(:mod:`pmkit._kernels`), and sets the environment nbval's kernels inherit, the same one
-``pmkit build`` and ``pmkit check`` give theirs (:data:`pmkit.notebooks.KERNEL_ENV`).
+(:mod:`pmkit._kernels`), spares nbval formatting every kernel message for a debug log
+nobody reads (:mod:`pmkit._speedups`), and sets the environment nbval's kernels inherit,
+the same one ``pmkit build`` and ``pmkit check`` give theirs
+(:data:`pmkit.notebooks.KERNEL_ENV`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ skip_iri_grammar()
 
 def pytest_configure(config: object) -> None:
     from pmkit._kernels import use_private_kernels_in_nbval
+    from pmkit._speedups import format_nbval_messages_lazily
     from pmkit.notebooks import KERNEL_ENV
 
     use_private_kernels_in_nbval()
+    format_nbval_messages_lazily()
     os.environ.update(KERNEL_ENV)
     os.environ.pop("MPLBACKEND", None)  # a non-inline backend would drop figures from outputs

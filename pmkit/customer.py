@@ -24,6 +24,7 @@ import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -511,15 +512,27 @@ def theme_matrix(texts: Any, lexicon: Mapping[str, Sequence[str]] | None = None)
     0           True               True
     1          False              False
     """
-    items = [text.lower() for text in _texts(texts)]  # the theme patterns are lower case
-    patterns = _compile_lexicon(lexicon)
+    patterns = tuple(_compile_lexicon(lexicon).items())
+    flags = _theme_flags(tuple(_texts(texts)), patterns)
+    return pd.DataFrame(flags, columns=[theme for theme, _ in patterns], copy=True)
+
+
+@lru_cache(maxsize=4)
+def _theme_flags(texts: tuple[str, ...], patterns: tuple[tuple[str, re.Pattern[str]], ...]) -> np.ndarray:
+    """``theme_matrix`` as a read-only array, remembered for the last few inputs.
+
+    A lesson asks about the same ten thousand reviews several times (ranked, sampled, cited
+    in a PR/FAQ): the answer depends only on the texts and the keywords, so it is found once.
+    """
+    items = [text.lower() for text in texts]  # the theme patterns are lower case
     # All texts in one string, one scan per theme: a search per text and theme is ten times
     # slower on the course's reviews. A newline between texts keeps matches apart: keyword
     # patterns hold no newline (checked), and the lookarounds see it as a text's edge.
     joined = "\n".join(items)
     starts = np.cumsum([0, *(len(text) + 1 for text in items[:-1])])
-    return pd.DataFrame({theme: _mentioned(pattern, items, joined, starts)
-                         for theme, pattern in patterns.items()})
+    flags = np.column_stack([_mentioned(pattern, items, joined, starts) for _, pattern in patterns])
+    flags.flags.writeable = False
+    return flags
 
 
 def _mentioned(pattern: re.Pattern[str], items: list[str], joined: str, starts: np.ndarray) -> np.ndarray:

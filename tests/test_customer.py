@@ -752,3 +752,16 @@ def test_nps_interval_covers_the_true_nps(seed):
     answers, truth = datasets.load("nps", seed=seed), datasets.truth("nps", seed=seed)
     result = cu.nps(answers["score"])
     assert result.ci[0] <= truth["nps"] <= result.ci[1]
+
+
+def test_theme_matrix_finds_each_answer_once_and_hands_out_a_fresh_table() -> None:
+    texts = ["late and crushed", "lovely", "support never replied"]
+    cu._theme_flags.cache_clear()
+    first = cu.theme_matrix(texts)
+    first.loc[1, "late delivery"] = True  # a learner edits their copy ...
+    again = cu.theme_matrix(list(texts))  # ... an equal list, another object
+    assert cu._theme_flags.cache_info().hits == 1
+    assert again["late delivery"].tolist() == [True, False, False]  # ... and nobody else sees it
+    assert again.dtypes.eq(bool).all() and list(again.columns) == list(cu.LEXICON)
+    other = cu.theme_matrix(texts, {"late delivery": ["lovely"]})  # other keywords, other answer
+    assert other["late delivery"].tolist() == [False, True, False]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import pytest
@@ -138,3 +139,117 @@ def test_labels_sticking_out_of_a_plain_figure_stay_in_view() -> None:
     assert display._render_once(ax.figure, 80) is None  # it does not fit the canvas ...
     width, _ = _png_size(display.show(ax, alt="Bars", takeaway="B is higher.").png)
     assert width > canvas_width  # ... so the picture grows to hold the whole label
+
+
+# ----------------------------------------------------- where the title goes ---
+# show() skips matplotlib's search for a title position on a plain one-plot chart and draws
+# the matplotlib way when that search would have moved the title. Either way the picture must
+# be exactly what matplotlib's own placement gives.
+
+
+@contextlib.contextmanager
+def _matplotlib_places_every_title(fig):  # the reference: no search skipped
+    yield None
+
+
+def _png_both_ways(build, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, bytes]:
+    fast = display.show(build(), alt="a", takeaway="b").png
+    with monkeypatch.context() as patch:
+        patch.setattr(display, "_title_left_at_top", _matplotlib_places_every_title)
+        reference = display.show(build(), alt="a", takeaway="b").png
+    return fast, reference
+
+
+def _titled(values=(3, 5), **title) -> object:
+    ax = display.new_axes()
+    ax.plot([0, 1], list(values))
+    ax.set_title("A title above the plot", **title)
+    return ax
+
+
+def _offset_on_the_y_axis():  # values this close together get a "+1e7" offset text
+    return _titled(values=(10_000_000.1, 10_000_000.3))
+
+
+def _offset_under_a_left_title():  # here matplotlib lifts the title above the offset text
+    ax = _offset_on_the_y_axis()
+    ax.set_title("A title on the left", loc="left")
+    return ax
+
+
+def _title_inside_the_plot():  # a negative pad: matplotlib lifts the title out of the plot
+    return _titled(pad=-30)
+
+
+def _ticks_on_top():
+    ax = _titled()
+    ax.xaxis.tick_top()
+    return ax
+
+
+def _two_plots():
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2)
+    left.plot([0, 1]), right.plot([1, 0])
+    left.set_title("left"), right.set_title("right")
+    return fig
+
+
+def _twin_axis():
+    ax = _titled()
+    ax.twinx().plot([0, 1], [9, 1])
+    return ax
+
+
+def _title_moved_by_hand():
+    ax = _titled()
+    ax.title.set_y(1.2)
+    return ax
+
+
+@pytest.mark.parametrize("build", [
+    _titled, _offset_on_the_y_axis, _offset_under_a_left_title, _title_inside_the_plot,
+    _ticks_on_top, _two_plots, _twin_axis, _title_moved_by_hand,
+])
+def test_every_title_lands_where_matplotlib_would_put_it(build, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, reference = _png_both_ways(build, monkeypatch)
+    assert fast == reference
+
+
+def test_a_plain_titled_chart_skips_the_search_and_gives_control_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import matplotlib.axis
+
+    # matplotlib's search lays the y axis out once more to find its offset text.
+    searches = []
+    original = matplotlib.axis.YAxis.get_tightbbox
+    monkeypatch.setattr(matplotlib.axis.YAxis, "get_tightbbox",
+                        lambda self, *args, **kwargs: searches.append(1) or original(self, *args, **kwargs))
+    ax = _titled()
+    display.show(ax, alt="a", takeaway="b")
+    assert searches == []
+    assert ax._autotitlepos is True  # handed back: a later draw places the title as usual
+    with monkeypatch.context() as patch:
+        patch.setattr(display, "_title_left_at_top", _matplotlib_places_every_title)
+        display.show(_titled(), alt="a", takeaway="b")
+    assert searches == [1]  # the reference path does search, so the check above can fail
+
+
+def test_the_offset_text_case_draws_twice_and_the_plain_case_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    draws = []
+    original = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda self: draws.append(1) or original(self))
+    display.show(_titled(), alt="a", takeaway="b")
+    assert len(draws) == 1
+    display.show(_offset_on_the_y_axis(), alt="a", takeaway="b")
+    assert len(draws) == 3
+
+
+def test_matplotlib_still_keeps_the_title_placement_flag_show_relies_on() -> None:
+    # Without it show() still renders correctly, only slower: this makes a rename visible.
+    ax = display.new_axes()
+    assert ax._autotitlepos is True
+    assert {ax.title, ax._left_title, ax._right_title} == set(display._titles(ax))
