@@ -9,9 +9,10 @@ absent. The JupyterLab server runs in its own process and is unaffected.
 
 nbval logs every message a kernel sends at debug level, and pretty-prints the
 message before asking the logger, so the work is done even when nobody logs at
-that level: about 1 s of CPU in a run of the course's notebooks, every chart's
-PNG included (``benchmarks/bench_notebooks.py``). The test suite gives nbval a
-formatter that waits until a log record is actually written.
+that level: about 1 s of CPU in an nbval run of the course's notebooks, every
+chart's PNG included (measured by timing ``nbval.kernel.pformat`` in both xdist
+workers). The test suite gives nbval a formatter that waits until a log record is
+actually written.
 """
 
 from __future__ import annotations
