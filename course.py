@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import venv
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -71,6 +72,24 @@ def compile_bytecode(python: Path | str = PYTHON) -> None:
     run(python, "-m", "compileall", "-q", "pmkit")
 
 
+# Kernels inherit this, so set ordering and hashing repeat between runs.
+SEEDED = {"PYTHONHASHSEED": "0"}
+
+
+def suite_environment(base: Mapping[str, str]) -> dict[str, str]:
+    """The environment ``test`` runs pytest in: ``base`` with the hash seed fixed, and
+    bytecode caching allowed.
+
+    pytest keeps the assert-rewritten test modules and plugins it imports in bytecode caches
+    (in .venv/ and tests/, both git-ignored), but only where Python may write bytecode. With
+    PYTHONDONTWRITEBYTECODE=1 every pytest process rewrote them all again: each xdist worker
+    took 10.6 s instead of 6.8 s to collect the suite, and each process spent 2-3 s more at
+    the end, when hypothesis's plugin imports hypothesis for its summary.
+    """
+    env = {key: value for key, value in base.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, **SEEDED}
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"start", "test"}:
         print(__doc__)
@@ -78,12 +97,12 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     ensure_environment()
     compile_bytecode()
-    # Kernels inherit this, so set ordering and hashing repeat between runs.
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
     if command == "start":
+        env = {**os.environ, **SEEDED}
         return subprocess.call([str(PYTHON), "-m", "pmkit", "start", *rest], cwd=ROOT, env=env)
     say("running ruff, unit tests and nbval on every notebook")
-    return subprocess.call([str(PYTHON), "-m", "pytest", "-n", "auto", *rest], cwd=ROOT, env=env)
+    return subprocess.call([str(PYTHON), "-m", "pytest", "-n", "auto", *rest], cwd=ROOT,
+                           env=suite_environment(os.environ))
 
 
 if __name__ == "__main__":

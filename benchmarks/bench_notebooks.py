@@ -15,7 +15,9 @@ Not a test: timings depend on the machine; the ratios are what to compare.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
+import os
 import re
 import resource
 import shutil
@@ -81,9 +83,11 @@ def _pytest(paths: list[str], cwd: Path, sanitize: str) -> tuple[float, float]:
         "loadfile",
         *paths,
     ]
-    # The kernels' environment comes from pmkit's plugin, as in CI.
+    # The environment `python3 course.py test` gives pytest (hash seed, bytecode caches); the
+    # kernels' own settings come from pmkit's plugin, as in CI.
+    env = _course_py().suite_environment(os.environ)
     start, cpu_start = time.perf_counter(), _cpu_of_children()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     elapsed, cpu = time.perf_counter() - start, _cpu_of_children() - cpu_start
     if result.returncode != 0:
         sys.exit(f"pytest failed in {cwd}:\n{result.stdout[-3000:]}")
@@ -154,6 +158,7 @@ def import_ratio(repeat: int) -> None:
     print(f"import: ratio lesson imports / pandas = {lesson / pandas:.2f}")
 
 
+@functools.cache
 def _course_py():
     spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
     module = importlib.util.module_from_spec(spec)

@@ -146,3 +146,13 @@ def test_course_py_caches_pmkits_bytecode_even_where_python_is_told_not_to(
     os.utime(source, (later, later))
     course.compile_bytecode(sys.executable)
     assert cache.read_bytes() != first  # a changed source gets a fresh cache
+
+
+def test_course_py_runs_the_suite_with_a_fixed_hash_seed_and_bytecode_caches_allowed() -> None:
+    course = _course_module()
+    given = {"PATH": "/usr/bin", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "random"}
+    env = course.suite_environment(given)
+    # pytest caches its assert-rewritten modules only where Python may write bytecode.
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["PYTHONHASHSEED"] == "0" and env["PATH"] == "/usr/bin"
+    assert given["PYTHONDONTWRITEBYTECODE"] == "1"  # the caller's mapping is left alone
