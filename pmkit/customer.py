@@ -354,8 +354,12 @@ def _texts(values: Any, name: str = "texts") -> list[str]:
     for value in items:
         if not isinstance(value, str):
             raise TypeError(f"{name} should contain only text, found {safe_repr(value, 40)}")
-    # Curly apostrophes are common in pasted reviews; match them like straight ones.
-    return [v.replace("’", "'") for v in items]
+    return [_straighten(v) for v in items]
+
+
+def _straighten(text: str) -> str:
+    """Curly apostrophes, common in pasted reviews, as straight ones, so both match alike."""
+    return text.replace("’", "'")
 
 
 def find_themes(text: str, lexicon: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
@@ -367,7 +371,7 @@ def find_themes(text: str, lexicon: Mapping[str, Sequence[str]] | None = None) -
     if not isinstance(text, str):
         raise TypeError(f"text should be a string, got {safe_repr(text)}")
     patterns = _compile_lexicon(lexicon)
-    text = text.replace("’", "'").lower()
+    text = _straighten(text).lower()  # the theme patterns are lower case
     return tuple(theme for theme, pattern in patterns.items() if pattern.search(text))
 
 
