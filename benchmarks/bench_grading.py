@@ -46,7 +46,7 @@ import pandas as pd
 RUN_ONE = """\
 import sys
 from pathlib import Path
-from pmkit.execute import run_notebook
+from pmkit.course.execute import run_notebook
 result = run_notebook(Path(sys.argv[1]), Path(sys.argv[2]), timeout=300, save_each_cell=False)
 sys.exit(0 if result.ok else result.summary())
 """

@@ -70,7 +70,7 @@ def _pytest(paths: list[str], cwd: Path, sanitize: str) -> tuple[float, float]:
         "addopts=",
         # The CI run's own set-up for both sides: kernel addresses, environment, start-up.
         "-p",
-        "pmkit._pytest_plugin",
+        "pmkit.course._pytest_plugin",
         "--rootdir",
         str(cwd),
         "--nbval",

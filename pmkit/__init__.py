@@ -11,6 +11,11 @@ as light as ``import pandas``:
 - ``pmkit.longterm``   NPV, lifetime value, membership programmes, flywheels
 - ``pmkit.datasets``   the course's synthetic company and its hidden truth
 - ``pmkit.exercises``  instant feedback and hints for lesson exercises
+- ``pmkit.widgets``    slider explorers; ``pmkit.show`` renders a chart with alt text
+
+This is the learner's toolbox: it needs numpy, pandas, scipy, matplotlib and
+ipywidgets only. The machinery that builds, runs, grades and publishes the
+notebooks lives apart in ``pmkit.course`` and is never imported from here.
 """
 
 from __future__ import annotations
@@ -19,56 +24,36 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+# The name pip knows the course by (`pmkit` on the package index is somebody else's project).
+DISTRIBUTION = "basketly-pmkit"
 
 _SUBMODULES = (
     "agile",
-    "checking",
     "customer",
     "datasets",
     "display",
-    "doctor",
-    "execute",
     "experiment",
     "exercises",
-    "grading",
     "longterm",
     "metrics",
-    "notebooks",
-    "paths",
     "progress",
     "recommend",
-    "results",
-    "runner",
-    "site",
     "widgets",
-    "workshop",
-    "workspace",
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmkit import (  # noqa: F401
         agile,
-        checking,
         customer,
         datasets,
         display,
-        doctor,
-        execute,
         exercises,
         experiment,
-        grading,
         longterm,
         metrics,
-        notebooks,
-        paths,
         progress,
         recommend,
-        results,
-        runner,
-        site,
         widgets,
-        workshop,
-        workspace,
     )
 
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from pmkit.cli import main
+from pmkit.course.cli import main
 
 sys.exit(main())

@@ -1,4 +1,4 @@
-"""``pmkit progress``: where a learner stands, lesson by lesson, and what to do next.
+"""Where a learner stands, lesson by lesson, and what to do next.
 
 Progress comes from the append-only log that every ``lesson.check`` writes.
 An exercise counts as *passed* once any check of it was correct, *attempted*
@@ -9,15 +9,15 @@ exercises not yet passed.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from pmkit import notebooks, paths
+from pmkit import paths
 from pmkit.display import card
 from pmkit.results import Result
+from pmkit.syllabus import read_lesson_meta
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def report(events: list[dict[str, Any]] | None = None) -> ProgressReport:
     seen = statuses_from_events(read_progress() if events is None else events)
     items = []
     for path in sorted(paths.lessons_dir().glob("[0-9][0-9]_*.ipynb")):
-        meta = notebooks.lesson_meta(notebooks.read(path), path)
+        meta = read_lesson_meta(path)
         try:
             names = tuple(start(path.stem).exercises)
         except ValueError:
@@ -158,7 +158,3 @@ def panel() -> ProgressPanel:
     """Display your progress in a notebook: ``pmkit.progress.panel()``."""
     return ProgressPanel()
 
-
-def command(args: argparse.Namespace) -> int:
-    print(report())
-    return 0

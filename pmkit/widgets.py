@@ -30,9 +30,9 @@ def live_widgets_enabled() -> bool:
     """False when ``PMKIT_WIDGETS=off``: explorers show their static chart and build no controls.
 
     Headless runs set it for their kernels (``pmkit build``, ``check``, ``run``, ``grade``,
-    ``workshop`` and the test suite's nbval runs, through ``pmkit.notebooks.KERNEL_ENV``):
+    ``workshop`` and the test suite's nbval runs, through ``pmkit.course.notebooks.KERNEL_ENV``):
     nobody can move a slider there, and saved notebooks keep only the static chart anyway
-    (``pmkit.notebooks.normalise`` drops the widget view, whose state is not saved).
+    (``pmkit.course.notebooks.normalise`` drops the widget view, whose state is not saved).
     JupyterLab's kernels do not set it, so learners get the live explorer.
     """
     return not paths.switched_off("PMKIT_WIDGETS")

@@ -1,4 +1,7 @@
-"""Settings for the unit and property tests; `pmkit._pytest_plugin` sets up every run (see pyproject)."""
+"""Settings for the unit and property tests.
+
+`pmkit.course._pytest_plugin` sets up every run (see pyproject).
+"""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pmkit.execute import run_notebook as _run
+from pmkit.course.execute import run_notebook as _run
 
 
 def run_notebook(path: Path, tmp_path: Path, **parameters: Any) -> dict[str, str]:

@@ -72,7 +72,7 @@ def jupyter_lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """A JupyterLab server on a copy of the lessons: (base URL, token). Always stopped afterwards."""
     jupyter = Path(sys.executable).with_name("jupyter")
     if not jupyter.exists():
-        pytest.skip("JupyterLab is not installed in this environment: pip install 'pmkit[lab]'")
+        pytest.skip("JupyterLab is not installed in this environment: pip install 'basketly-pmkit[lab]'")
     root = tmp_path / "course"
     shutil.copytree(ROOT / "lessons", root)
     _clear_outputs(root / LESSON)
@@ -176,8 +176,8 @@ def test_lesson_00_runs_in_jupyterlab_with_a_live_widget(
 
 
 def test_every_site_page_loads_with_its_figures(browser: Any, tmp_path: Path) -> None:
-    from pmkit.notebooks import read
-    from pmkit.site import build_site, count_figures
+    from pmkit.course.notebooks import read
+    from pmkit.course.site import build_site, count_figures
 
     report = build_site(tmp_path / "site")
     site = Path(report.index).parent

@@ -15,8 +15,8 @@ import pytest
 from scipy import stats
 
 import pmkit.datasets as ds
+from pmkit.course.datasets_command import main
 from pmkit.datasets import _build, files
-from pmkit.datasets.commands import main
 from pmkit.datasets.schema import KINDS, TABLES
 from pmkit.paths import datasets_dir
 
@@ -416,7 +416,7 @@ def test_csv_can_be_asked_for_at_any_scale(tmp_path: Path) -> None:
 
 
 def test_cli_runs_as_a_module(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "pmkit.datasets.commands", "generate",
+    result = subprocess.run([sys.executable, "-m", "pmkit.course.datasets_command", "generate",
                              "--scale", "x"], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pmkit import grading
+from pmkit.course import grading
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "lessons" / "00_welcome.ipynb"
@@ -386,6 +386,6 @@ def _command(pid: int) -> str:
 def test_importing_grading_stays_light() -> None:
     # numpy too: every grading worker imports this module before its kernel starts.
     heavy = ("matplotlib", "scipy", "ipywidgets", "nbclient", "papermill", "pandas", "numpy")
-    code = f"import sys, pmkit.grading; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    code = f"import sys, pmkit.course.grading; print(','.join(m for m in {heavy!r} if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""

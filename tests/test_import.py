@@ -14,10 +14,10 @@ MODULES = [
     "pmkit.display",
     "pmkit.widgets",
     "pmkit.results",
-    "pmkit.grading",
-    "pmkit.runner",
-    "pmkit.site",
-    "pmkit.workshop",
+    "pmkit.course.grading",
+    "pmkit.course.runner",
+    "pmkit.course.site",
+    "pmkit.course.workshop",
     "pmkit.progress",
 ]
 

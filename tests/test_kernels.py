@@ -1,8 +1,8 @@
-"""Kernels started in parallel processes never share an address (pmkit._kernels).
+"""Kernels started in parallel processes never share an address (pmkit.course._kernels).
 
 jupyter_client's TCP ports are only de-duplicated inside one process, so parallel xdist
 workers and grading workers could hand two kernels the same port. Every path that starts a
-kernel (nbval through ``pmkit._pytest_plugin``, papermill through ``run_notebook``,
+kernel (nbval through ``pmkit.course._pytest_plugin``, papermill through ``run_notebook``,
 ``pmkit build`` through nbclient) must use the private ipc addresses.
 """
 
@@ -20,8 +20,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-import pmkit._kernels as kernels
-from pmkit.execute import run_notebook
+import pmkit.course._kernels as kernels
+from pmkit.course.execute import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="ipc transport is POSIX only")
@@ -36,7 +36,7 @@ PRIVATE = "ipc :memory:\n"
 
 START_ONE = """
 import json
-from pmkit._kernels import PrivateKernelManager
+from pmkit.course._kernels import PrivateKernelManager
 km = PrivateKernelManager(kernel_name="python3")
 km.start_kernel()
 kc = km.client()
@@ -92,7 +92,7 @@ def test_nbval_runs_use_private_addresses_through_pmkits_pytest_plugin(tmp_path:
     nbformat.write(new_notebook(cells=[cell]), tmp_path / "where.ipynb")
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "pmkit._pytest_plugin", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "-q", "-p", "pmkit.course._pytest_plugin", "-p", "no:cacheprovider",
          "--rootdir", str(tmp_path), "--nbval", "--nbval-current-env", "where.ipynb"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )

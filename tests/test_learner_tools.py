@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from pmkit import progress
-from pmkit.workshop import team_seed
+from pmkit.course.workshop import team_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 

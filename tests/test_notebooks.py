@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pmkit import notebooks
+from pmkit.course import notebooks
 from pmkit.exercises.engine import start
+from pmkit.syllabus import lesson_meta
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTERS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
@@ -78,7 +79,7 @@ def test_every_notebook_is_normalised_and_executed(path: Path) -> None:
 @pytest.mark.parametrize("master", MASTERS, ids=ids)
 def test_lesson_follows_the_template(master: Path) -> None:
     nb = notebooks.read(master)
-    meta = notebooks.lesson_meta(nb, master)
+    meta = lesson_meta(nb, master)
     header = nb.cells[0]
     assert header.cell_type == "markdown" and header.source.startswith(f"# {meta.id} · {meta.title}")
     for objective in meta.objectives:

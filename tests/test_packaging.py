@@ -22,7 +22,9 @@ def _pyproject_requirements() -> dict[str, str]:
         *project["dependencies"],
         *(r for group in project["optional-dependencies"].values() for r in group),
     ]
-    return {Requirement(t).name.lower(): str(Requirement(t).specifier) for t in texts}
+    own = project["name"]  # an extra that pulls in another extra names the project itself
+    return {Requirement(t).name.lower(): str(Requirement(t).specifier) for t in texts
+            if Requirement(t).name != own}
 
 
 def _conda_requirements() -> dict[str, str]:
@@ -49,7 +51,7 @@ def test_required_layout_exists() -> None:
         assert (ROOT / name).is_dir(), name
     for name in ("environment.yml", "README.md", "pyproject.toml", ".ci/run", "postBuild", "course.py"):
         assert (ROOT / name).is_file(), name
-    assert _pyproject()["project"]["scripts"]["pmkit"] == "pmkit.cli:main"
+    assert _pyproject()["project"]["scripts"]["pmkit"] == "pmkit.course.cli:main"
 
 
 def _readme_commands() -> list[str]:
@@ -89,7 +91,7 @@ def test_a_non_editable_install_carries_lessons_and_datasets(tmp_path: Path) -> 
         check=True,
         capture_output=True,
     )
-    (wheel,) = wheels.glob("pmkit-*.whl")
+    (wheel,) = wheels.glob("basketly_pmkit-*.whl")
     site = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],

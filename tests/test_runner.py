@@ -13,8 +13,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from pmkit import runner
-from pmkit.execute import NotebookRun
+from pmkit.course import runner
+from pmkit.course.execute import NotebookRun
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from pmkit import site
+from pmkit.course import site
 
 ROOT = Path(__file__).resolve().parents[1]
 # A 1x1 PNG: the site embeds figures as they are, so any valid image will do.

@@ -1,4 +1,4 @@
-"""What pmkit._speedups skips costs nothing that anyone reads.
+"""What pmkit.course._speedups skips costs nothing that anyone reads.
 
 nbval logs every kernel message at debug level; pmkit's pytest plugin makes the
 pretty-printing of that message wait until a record is actually written.
@@ -13,7 +13,7 @@ from typing import Any
 import nbval.kernel
 import pytest
 
-from pmkit._speedups import LazyPrettyText, format_nbval_messages_lazily
+from pmkit.course._speedups import LazyPrettyText, format_nbval_messages_lazily
 
 
 class _CountsRepr:

@@ -7,8 +7,8 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from pmkit import widgets
-from pmkit._kernels import AsyncPrivateKernelManager
-from pmkit.notebooks import KERNEL_ENV, WIDGET_VIEW, kernel_environment
+from pmkit.course._kernels import AsyncPrivateKernelManager
+from pmkit.course.notebooks import KERNEL_ENV, WIDGET_VIEW, kernel_environment
 
 EXPLORER = """\
 import sys

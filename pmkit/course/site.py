@@ -5,7 +5,7 @@ Each lesson becomes one page (nbconvert's JupyterLab look, with the outputs
 by module from their metadata: title, minutes, objectives, prerequisites.
 Figures keep their alt text, so a screen reader can describe every chart.
 
->>> from pmkit.notebooks import LessonMeta
+>>> from pmkit.syllabus import LessonMeta
 >>> meta = LessonMeta(id="00", slug="welcome", title="Welcome", objectives=("Run a lesson",),
 ...                   minutes=15, prerequisites=(), version="1.0", module="0 · Getting started")
 >>> "Welcome" in index_page([meta]) and 'href="00_welcome.html"' in index_page([meta])
@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from pmkit import paths
+from pmkit.course.notebooks import read
+from pmkit.course.runner import outside_course_notebooks
 from pmkit.display import PALETTE
-from pmkit.notebooks import LessonMeta, NotebookError, lesson_meta, read
 from pmkit.results import Result
-from pmkit.runner import outside_course_notebooks
+from pmkit.syllabus import LessonMeta, NotebookError, lesson_meta
 
 GENERATOR = '<meta name="generator" content="pmkit site">'
 INDEX_NAME = "index.html"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from pmkit import paths
+from pmkit import DISTRIBUTION, paths
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def _python() -> list[Finding]:
 
 def _requirements() -> list[str]:
     try:
-        required = metadata.requires("pmkit") or []
+        required = metadata.requires(DISTRIBUTION) or []
     except metadata.PackageNotFoundError:
         return []
     return [r for r in required if "extra ==" not in r]

@@ -23,10 +23,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmkit import notebooks, paths
+from pmkit import paths
+from pmkit.course import notebooks
+from pmkit.course.execute import NotebookRun, run_notebook
 from pmkit.display import safe_repr
-from pmkit.execute import NotebookRun, run_notebook
 from pmkit.exercises.engine import common_mistakes, start
+from pmkit.syllabus import LessonMeta, read_lesson_meta
 
 
 def team_seed(base: int, team: int) -> int:
@@ -36,7 +38,7 @@ def team_seed(base: int, team: int) -> int:
 
 @dataclass(frozen=True)
 class Agenda:
-    lessons: tuple[notebooks.LessonMeta, ...]
+    lessons: tuple[LessonMeta, ...]
 
     def guide(self) -> str:
         """The facilitator guide as Markdown."""
@@ -144,7 +146,7 @@ def build(
         raise ValueError(f"--teams {teams} is more than 200; split the workshop")
     _check_out(out)
     chosen = notebooks.select(sorted(paths.lessons_dir().glob("[0-9][0-9]_*.ipynb")), lessons or [])
-    metas = tuple(notebooks.lesson_meta(notebooks.read(p), p) for p in chosen)
+    metas = tuple(read_lesson_meta(p) for p in chosen)
     out.mkdir(parents=True, exist_ok=True)
     keys = out / "answer-keys"
     keys.mkdir()
@@ -192,7 +194,7 @@ def _csv(rows: list[dict[str, str]]) -> str:
     return buffer.getvalue()
 
 
-def _readme(teams: int, seed: int, metas: tuple[notebooks.LessonMeta, ...]) -> str:
+def _readme(teams: int, seed: int, metas: tuple[LessonMeta, ...]) -> str:
     seeds = ", ".join(f"team-{t:02d}: {team_seed(seed, t)}" for t in range(1, teams + 1))
     return (
         f"# Workshop folder\n\n{teams} team(s), {len(metas)} lesson(s). Seeds: {seeds}.\n\n"

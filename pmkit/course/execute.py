@@ -66,15 +66,15 @@ def run_notebook(
     what it got through; callers that read only the verdicts turn it off and save a lesson
     about 0.4 s.
     """
-    from pmkit._speedups import skip_iri_grammar
+    from pmkit.course._speedups import skip_iri_grammar
 
     skip_iri_grammar()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from pmkit._kernels import AsyncPrivateKernelManager
+    from pmkit.course._kernels import AsyncPrivateKernelManager
+    from pmkit.course.notebooks import kernel_environment
     from pmkit.exercises.engine import read_progress
-    from pmkit.notebooks import kernel_environment
 
     path = Path(path)
     started = time.perf_counter()

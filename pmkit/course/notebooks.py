@@ -25,7 +25,6 @@ import contextlib
 import copy
 import json
 import os
-import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from pmkit import paths
+from pmkit.syllabus import NotebookError, lesson_meta
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -43,53 +43,10 @@ SOLUTION_ONLY_TAG = "solution-only"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 # Only what a reader or a tool needs; anything else in cell metadata is editor noise.
 KEPT_CELL_METADATA = ("tags", "jupyter", "pmkit")
-REQUIRED_METADATA = {
-    "id": str,
-    "title": str,
-    "objectives": list,
-    "minutes": int,
-    "prerequisites": list,
-    "version": str,
-}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 # What every headless kernel gets: repeatable hashing (set order in outputs), no progress
 # written to a learner's log, no live widgets (see pmkit.widgets.live_widgets_enabled).
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "PMKIT_PROGRESS": "off", "PMKIT_WIDGETS": "off"}
-
-
-class NotebookError(ValueError):
-    """A master or lesson notebook is malformed; the message names file and cell."""
-
-    def __init__(self, path: Path | str, message: str, cell: int | None = None):
-        where = f"{path}" if cell is None else f"{path}, cell {cell}"
-        super().__init__(f"{where}: {message}")
-        self.path = Path(path)
-        self.cell = cell
-
-
-@dataclass(frozen=True)
-class LessonMeta:
-    """The machine-readable lesson card stored in ``metadata.pmkit``."""
-
-    id: str
-    slug: str
-    title: str
-    objectives: tuple[str, ...]
-    minutes: int
-    prerequisites: tuple[str, ...]
-    version: str
-    module: str = ""
-    discussion: tuple[str, ...] = ()
-    team_minutes: int | None = None  # a workshop team's time, where it differs from a learner's
-
-    @property
-    def workshop_minutes(self) -> int:
-        return self.team_minutes or self.minutes
-
-    @property
-    def name(self) -> str:
-        return f"{self.id}_{self.slug}"
 
 
 def read(path: Path) -> Any:
@@ -115,41 +72,6 @@ def read(path: Path) -> Any:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def lesson_meta(nb: Any, path: Path | str = "<notebook>") -> LessonMeta:
-    """Validate and return a notebook's lesson metadata."""
-    raw = nb.metadata.get("pmkit")
-    if not isinstance(raw, dict):
-        raise NotebookError(path, "missing lesson metadata (notebook metadata 'pmkit')")
-    for key, kind in REQUIRED_METADATA.items():
-        if key not in raw:
-            raise NotebookError(path, f"lesson metadata lacks '{key}'")
-        if not isinstance(raw[key], kind) or isinstance(raw[key], bool):
-            raise NotebookError(path, f"lesson metadata '{key}' should be {kind.__name__}, got {raw[key]!r}")
-    name = Path(path).name
-    match = NOTEBOOK_NAME.match(name)
-    if match is None and name != "<notebook>":
-        raise NotebookError(path, "file name should look like NN_topic.ipynb")
-    if match is not None and match.group(1) != raw["id"]:
-        raise NotebookError(path, f"metadata id {raw['id']!r} does not match the file name")
-    if not 1 <= len(raw["objectives"]) <= 6:
-        raise NotebookError(path, "give between 1 and 6 learning objectives")
-    if raw["minutes"] <= 0:
-        raise NotebookError(path, "estimated minutes must be positive")
-    slug = Path(name).stem.split("_", 1)[1] if match else raw.get("slug", "lesson")
-    return LessonMeta(
-        id=raw["id"],
-        slug=slug,
-        title=raw["title"],
-        objectives=tuple(raw["objectives"]),
-        minutes=raw["minutes"],
-        prerequisites=tuple(raw["prerequisites"]),
-        version=raw["version"],
-        module=str(raw.get("module", "")),
-        discussion=tuple(raw.get("discussion", ())),
-        team_minutes=raw.get("team_minutes") if isinstance(raw.get("team_minutes"), int) else None,
-    )
 
 
 def solution_regions(source: str) -> list[tuple[int, int]]:
@@ -306,7 +228,7 @@ def execute(nb: Any, cwd: Path, path: Path | str, timeout: int = 120) -> Any:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-    from pmkit._kernels import AsyncPrivateKernelManager
+    from pmkit.course._kernels import AsyncPrivateKernelManager
 
     client = NotebookClient(
         nb,

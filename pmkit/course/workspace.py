@@ -16,7 +16,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmkit import notebooks, paths
+from pmkit import paths
+from pmkit.course import notebooks
 
 
 @dataclass(frozen=True)

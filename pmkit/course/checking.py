@@ -15,8 +15,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmkit import notebooks, paths
-from pmkit.execute import NotebookRun, run_notebook
+from pmkit import paths
+from pmkit.course import notebooks
+from pmkit.course.execute import NotebookRun, run_notebook
 from pmkit.exercises.engine import record
 
 

@@ -60,5 +60,5 @@ def format_nbval_messages_lazily() -> None:
         return
     if current is not pprint.pformat:
         raise RuntimeError("nbval.kernel no longer uses pprint.pformat; update "
-                           "pmkit._speedups.format_nbval_messages_lazily for this nbval version")
+                           "pmkit.course._speedups.format_nbval_messages_lazily for this nbval version")
     nbval.kernel.pformat = LazyPrettyText

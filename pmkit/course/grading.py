@@ -220,7 +220,7 @@ def _is_submission(path: Path, folder: Path) -> bool:
 
 
 def _identify(path: Path, folder: Path) -> Submission:
-    from pmkit.notebooks import read
+    from pmkit.course.notebooks import read
 
     learner = learner_name(path, folder)
     by_name = _lesson_by_id(path.name[:2]) if re.match(r"^\d\d_", path.name) else ""
@@ -357,7 +357,7 @@ def _run_worker(original: Path, scratch: Path, timeout: int, memory: int,
     spec = {"notebook": str(copy), "output": str(out_dir / "executed.ipynb"), "cwd": str(run_dir),
             "timeout": timeout, "memory": memory, "total_timeout": total_timeout}
     env = {**os.environ, **KERNEL_THREADS, **NO_FIGURES, "PMKIT_WORKSPACE": str(scratch / "workspace")}
-    process = subprocess.Popen([sys.executable, "-m", "pmkit.grading", json.dumps(spec)],
+    process = subprocess.Popen([sys.executable, "-m", "pmkit.course.grading", json.dumps(spec)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                                cwd=run_dir, env=env, start_new_session=True)
     with _RUNNING_LOCK:
@@ -474,12 +474,12 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     # A kernel killed at its memory limit should not leave a core file the size of that limit.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # Loaded before the clock starts: the time limit is for the notebook, not our imports.
-    from pmkit._speedups import skip_iri_grammar
+    from pmkit.course._speedups import skip_iri_grammar
 
     skip_iri_grammar()
     import papermill  # noqa: F401
 
-    from pmkit.execute import run_notebook
+    from pmkit.course.execute import run_notebook
 
     finished, stopped = threading.Event(), threading.Event()
 

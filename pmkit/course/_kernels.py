@@ -75,7 +75,7 @@ def use_private_kernels_in_nbval() -> None:
     """Make nbval start its kernels with :class:`PrivateKernelManager`.
 
     nbval builds its ``KernelManager`` from the name it imported into ``nbval.kernel`` and
-    offers no option for the class; ``pmkit._pytest_plugin`` calls this in every pytest
+    offers no option for the class; ``pmkit.course._pytest_plugin`` calls this in every pytest
     process. Fails loudly if a new nbval stops using that name, rather than quietly
     going back to racing for ports.
     """
@@ -84,6 +84,6 @@ def use_private_kernels_in_nbval() -> None:
     if getattr(nbval.kernel, "KernelManager", None) not in (KernelManager, PrivateKernelManager):
         raise RuntimeError(
             "nbval.kernel.KernelManager is no longer jupyter_client's KernelManager; "
-            "update pmkit._kernels.use_private_kernels_in_nbval for this nbval version"
+            "update pmkit.course._kernels.use_private_kernels_in_nbval for this nbval version"
         )
     nbval.kernel.KernelManager = PrivateKernelManager

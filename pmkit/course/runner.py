@@ -3,7 +3,7 @@
 CI systems read JUnit XML natively, so a broken lesson shows up as a failed
 test with its error, next to the executed notebook (papermill marks the cell
 that failed). Each notebook runs in its own fresh kernel through
-``pmkit.execute.run_notebook``, several at once when ``jobs`` allows.
+``pmkit.course.execute.run_notebook``, several at once when ``jobs`` allows.
 
 >>> print(junit_xml([NotebookRun("lessons/00_welcome.ipynb", ok=True, seconds=1.5)]))
 <?xml version='1.0' encoding='utf-8'?>
@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from pmkit import _validate, paths
+from pmkit.course.execute import NotebookRun
 from pmkit.display import BAD, GOOD
-from pmkit.execute import NotebookRun
 from pmkit.results import Result
 
 JUNIT_NAME = "junit.xml"
@@ -86,7 +86,8 @@ class RunReport(Result):
 
 def notebooks_to_run(names: Sequence[str] = (), *, solutions: bool = False) -> list[Path]:
     """The lessons (or masters) to run, filtered by number or name."""
-    from pmkit.notebooks import NotebookError, select
+    from pmkit.course.notebooks import select
+    from pmkit.syllabus import NotebookError
 
     folder = paths.solutions_dir() if solutions else paths.lessons_dir()
     found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
@@ -97,7 +98,7 @@ def notebooks_to_run(names: Sequence[str] = (), *, solutions: bool = False) -> l
 
 def parameter_names(path: Path) -> set[str]:
     """Names assigned in a notebook's cell tagged ``parameters`` (empty if it has none)."""
-    from pmkit.notebooks import read
+    from pmkit.course.notebooks import read
 
     for cell in read(path).cells:
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
@@ -162,7 +163,7 @@ def prepare_output(out: Path | str) -> Path:
 
 def _run_one(notebook: str, output: str, timeout: int, parameters: dict[str, Any]) -> NotebookRun:
     """One notebook in a worker; never raises, so one crash cannot hide the other results."""
-    from pmkit.execute import run_notebook
+    from pmkit.course.execute import run_notebook
 
     try:
         result = run_notebook(Path(notebook), Path(output), timeout=timeout, **parameters)

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 
+from pmkit import DISTRIBUTION
+
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
@@ -30,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pmkit import notebooks
+    from pmkit.course import notebooks
 
     if args.check:
         problems = notebooks.out_of_sync()
@@ -46,7 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from pmkit import doctor
+    from pmkit.course import doctor
 
     findings = doctor.run()
     print(doctor.report(findings))
@@ -54,20 +56,22 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_workspace(args: argparse.Namespace) -> int:
-    from pmkit import workspace
+    from pmkit.course import workspace
 
     print(workspace.prepare().summary())
     return 0
 
 
 def cmd_start(args: argparse.Namespace) -> int:
-    from pmkit import paths, workspace
+    from pmkit import paths
+    from pmkit.course import workspace
 
     prepared = workspace.prepare()
     print(prepared.summary())
     jupyter = shutil.which("jupyter", path=os.path.dirname(sys.executable)) or shutil.which("jupyter")
     if jupyter is None:
-        raise CliError("JupyterLab is not installed: pip install 'pmkit[lab]' (or `python3 course.py start`)")
+        raise CliError(f"JupyterLab is not installed: pip install '{DISTRIBUTION}[lab]' "
+                       "(or `python3 course.py start`)")
     first = sorted(prepared.workspace.glob("00_*.ipynb"))
     target = os.path.relpath(first[0] if first else prepared.workspace, paths.course_root())
     command = [jupyter, "lab", target, *args.lab_args]
@@ -76,25 +80,32 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
-    from pmkit import workspace
+    from pmkit.course import workspace
 
     print(workspace.reset(args.lesson).summary())
     return 0
 
 
+def cmd_progress(args: argparse.Namespace) -> int:
+    from pmkit import progress
+
+    print(progress.report())
+    return 0
+
+
 def cmd_datasets(args: argparse.Namespace) -> int:
-    from pmkit.datasets import commands
+    from pmkit.course import datasets_command as commands
 
     return commands.main(args.rest)
 
 
 def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
-    """A handler living in ``pmkit.<module>.command`` (loaded only when used)."""
+    """A handler living in ``pmkit.course.<module>.command`` (loaded only when used)."""
 
     def handler(args: argparse.Namespace) -> int:
         import importlib
 
-        return importlib.import_module(f"pmkit.{module}").command(args)
+        return importlib.import_module(f"pmkit.course.{module}").command(args)
 
     return handler
 
@@ -127,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     p = add("reset", cmd_reset, "restore a pristine lesson in your workspace (backs yours up first)")
     p.add_argument("lesson", help="lesson number or name, e.g. 03")
 
-    p = add("progress", _delegate("progress"), "your progress per lesson and the next thing to do")
+    p = add("progress", cmd_progress, "your progress per lesson and the next thing to do")
     p = add(
         "check",
         _delegate("checking"),
@@ -180,7 +191,7 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from pmkit._speedups import skip_iri_grammar
+    from pmkit.course._speedups import skip_iri_grammar
 
     skip_iri_grammar()
     parser = _parser()
