@@ -5,6 +5,10 @@ An exercise counts as *passed* once any check of it was correct, *attempted*
 when it was checked with an answer that was not (yet) right, and *not started*
 otherwise. Minutes left scale each lesson's estimate by the share of its
 exercises not yet passed.
+
+Events are matched to lessons by topic (``ab_testing`` in ``09_ab_testing``), so a
+lesson that the course renumbers keeps its progress. ``pmkit reset`` appends a
+``reset`` event: what came before it no longer counts for that lesson.
 """
 
 from __future__ import annotations
@@ -91,11 +95,28 @@ class ProgressReport(Result):
         return card(self.title(), [], summary=self.summary()) + table
 
 
+RESET = "reset"  # the status of the event ``pmkit reset`` appends
+
+
+def topic(lesson: str) -> str:
+    """A lesson's topic, the part of its name that survives renumbering.
+
+    >>> topic("09_ab_testing"), topic("ab_testing")
+    ('ab_testing', 'ab_testing')
+    """
+    number, _, rest = lesson.partition("_")
+    return rest if number.isdigit() and rest else lesson
+
+
 def statuses_from_events(events: list[dict[str, Any]]) -> dict[tuple[str, str], set[str]]:
-    """Every status each (lesson, exercise) has had."""
+    """Every status each (lesson topic, exercise) has had since that lesson was last reset."""
     seen: dict[tuple[str, str], set[str]] = {}
     for event in events:
-        seen.setdefault((str(event["lesson"]), str(event["exercise"])), set()).add(str(event["status"]))
+        lesson = topic(str(event["lesson"]))
+        if event["status"] == RESET:
+            seen = {key: value for key, value in seen.items() if key[0] != lesson}
+            continue
+        seen.setdefault((lesson, str(event["exercise"])), set()).add(str(event["status"]))
     return seen
 
 
@@ -111,9 +132,10 @@ def report(events: list[dict[str, Any]] | None = None) -> ProgressReport:
             names = tuple(start(path.stem).exercises)
         except ValueError:
             names = ()
-        passed = tuple(n for n in names if "correct" in seen.get((path.stem, n), set()))
+        key = topic(path.stem)
+        passed = tuple(n for n in names if "correct" in seen.get((key, n), set()))
         attempted = tuple(
-            n for n in names if n not in passed and seen.get((path.stem, n), set()) & {"incorrect", "error"}
+            n for n in names if n not in passed and seen.get((key, n), set()) & {"incorrect", "error"}
         )
         items.append(LessonProgress(path.stem, meta.title, names, passed, attempted, meta.minutes))
     return ProgressReport(tuple(items))

@@ -127,3 +127,22 @@ def test_notebooks_find_datasets_from_any_working_directory(tmp_path: Path) -> N
     code = "import pmkit.datasets as d; print(len(d.load('orders')))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0 and int(result.stdout) > 0, result.stderr
+
+
+def test_a_renumbered_lesson_moves_with_its_answers(tmp_path: Path) -> None:
+    """A copy saved under a lesson's old number takes the new name; a new lesson on that number is fresh."""
+    env = {"PMKIT_WORKSPACE": str(tmp_path)}
+    assert pmkit("workspace", env=env).returncode == 0
+    current = tmp_path / "09_ab_testing.ipynb"
+    _edit(current, "MY ANSWER: iterate")
+    mine = current.read_bytes()
+    old = tmp_path / "06_ab_testing.ipynb"  # where the lesson lived before the course renumbered it
+    current.rename(old)
+    result = pmkit("workspace", env=env)
+    assert result.returncode == 0
+    assert "moved your 06_ab_testing to 09_ab_testing" in result.stdout
+    assert current.read_bytes() == mine and not old.exists()
+    # Never over a file the learner has: with both names present nothing moves.
+    old.write_bytes(mine)
+    again = pmkit("workspace", env=env)
+    assert "moved" not in again.stdout and old.read_bytes() == mine and current.read_bytes() == mine

@@ -252,13 +252,13 @@ def _alive(pid: int) -> bool:
 def test_a_notebook_that_cannot_say_its_lesson_is_an_error_row(tmp_path: Path) -> None:
     subs = tmp_path / "subs"
     save(json.loads(LESSON.read_text(encoding="utf-8")), subs / "ivy.ipynb")
-    metrics = json.loads((ROOT / "lessons" / "03_metrics_that_matter.ipynb").read_text(encoding="utf-8"))
+    metrics = json.loads((ROOT / "lessons" / "05_metrics_that_matter.ipynb").read_text(encoding="utf-8"))
     save(metrics, subs / "jack.ipynb")
     nameless = json.loads(LESSON.read_text(encoding="utf-8"))
     del nameless["metadata"]["pmkit"]
     save(nameless, subs / "kim.ipynb")
     found = {s.learner: s.lesson for s in grading.find_submissions(subs)}
-    assert found == {"ivy": "00_welcome", "jack": "03_metrics_that_matter", "kim": ""}
+    assert found == {"ivy": "00_welcome", "jack": "05_metrics_that_matter", "kim": ""}
     row = grading.grade_one(grading.find_submissions(subs)[2], ())
     assert row.learner == "kim" and "cannot tell which lesson" in row.error
 
@@ -277,16 +277,16 @@ def test_submissions_are_found_per_file_or_per_folder_and_checkpoints_skipped(tm
 
 def test_gradebook_columns_follow_each_lessons_exercises() -> None:
     rows = (grading.Graded("a", "00_welcome", "a.ipynb", {"late_share": "correct"}),
-            grading.Graded("b", "03_metrics_that_matter", "b.ipynb", {"x": "incorrect"}))
-    book = grading.Gradebook(rows, {"00_welcome": ("late_share",), "03_metrics_that_matter": ("x",)})
+            grading.Graded("b", "05_metrics_that_matter", "b.ipynb", {"x": "incorrect"}))
+    book = grading.Gradebook(rows, {"00_welcome": ("late_share",), "05_metrics_that_matter": ("x",)})
     frame = book.to_frame()
-    assert list(frame.columns) == ["learner", "lesson", "score", "out_of", "00:late_share", "03:x", "error"]
-    assert frame.loc[0, "00:late_share"] == "correct" and frame.loc[0, "03:x"] == ""
+    assert list(frame.columns) == ["learner", "lesson", "score", "out_of", "00:late_share", "05:x", "error"]
+    assert frame.loc[0, "00:late_share"] == "correct" and frame.loc[0, "05:x"] == ""
     assert frame["score"].tolist() == [1, 0]
     assert grading.lesson_exercises("00_welcome") == EXERCISES
     assert "Graded 2 submission(s)" in book.summary() and "50.0%" in book.summary()
     ax = book.plot()
-    assert ax.get_xlabel() == "share of submissions correct" and "Hardest exercise: 03:x" in ax.get_title()
+    assert ax.get_xlabel() == "share of submissions correct" and "Hardest exercise: 05:x" in ax.get_title()
 
 
 def test_learner_text_is_escaped_in_html_and_defused_in_the_csv(tmp_path: Path) -> None:

@@ -147,3 +147,39 @@ def test_workshop_rejects_bad_team_counts(tmp_path: Path) -> None:
     result = pmkit("workshop", "--teams", "0", "--out", str(tmp_path / "w"), env={})
     assert result.returncode != 0 and "--teams" in result.stderr
     assert not (tmp_path / "w").exists()
+
+
+def test_progress_follows_a_lesson_the_course_renumbered() -> None:
+    """Events logged under a lesson's old number count for it under its new one."""
+    old_name = [_event("baseline_rate", "correct", lesson="06_ab_testing")]
+    ab = next(item for item in progress.report(old_name).lessons if item.lesson.endswith("_ab_testing"))
+    assert ab.passed == ("baseline_rate",)
+
+
+def test_reset_starts_the_lesson_over_and_keeps_the_old_record(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    env = {"PMKIT_PROGRESS": str(log), "PMKIT_WORKSPACE": str(tmp_path / "ws")}
+    events = [_event("average_order", "correct"), _event("late_share", "correct"),
+              _event("baseline_rate", "correct", lesson="09_ab_testing")]
+    log.write_text("".join(json.dumps(e) + "\n" for e in events))
+    assert pmkit("workspace", env=env).returncode == 0
+    result = pmkit("reset", "00", env=env)
+    assert result.returncode == 0 and "progress starts over" in result.stdout
+    (saved,) = (tmp_path / "ws" / ".backups").glob("00_welcome-*.progress.jsonl")
+    assert str(saved) in result.stdout
+    assert [json.loads(line) for line in saved.read_text().splitlines()] == events[:2]
+    report = progress.report(engine_events(log))
+    welcome = next(item for item in report.lessons if item.lesson == "00_welcome")
+    ab = next(item for item in report.lessons if item.lesson == "09_ab_testing")
+    assert welcome.passed == () and not welcome.done
+    assert ab.passed == ("baseline_rate",)  # other lessons keep theirs
+    # Checked again after the reset, an exercise counts again.
+    log.write_text(log.read_text() + json.dumps(_event("average_order", "correct")) + "\n")
+    welcome = next(i for i in progress.report(engine_events(log)).lessons if i.lesson == "00_welcome")
+    assert welcome.passed == ("average_order",)
+
+
+def engine_events(log: Path) -> list[dict]:
+    from pmkit.exercises.engine import read_progress
+
+    return read_progress(log)

@@ -1,4 +1,4 @@
-"""Lesson 09 (two-pizza teams and flow): other seeds, and the checker's targeted messages."""
+"""Lesson 13 (two-pizza teams and flow): other seeds, and the checker's targeted messages."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pmkit.exercises import two_pizza_teams_and_flow as flow_lesson
 from tests.notebook_runs import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-MASTER = ROOT / "solutions" / "09_two_pizza_teams_and_flow.ipynb"
-LESSON = "09_two_pizza_teams_and_flow"
+MASTER = ROOT / "solutions" / "13_two_pizza_teams_and_flow.ipynb"
+LESSON = "13_two_pizza_teams_and_flow"
 
 
 @pytest.mark.parametrize("seed", [7, 2024])

@@ -1,4 +1,4 @@
-"""Lesson 12 under papermill: other seeds and other business assumptions still grade right."""
+"""Lesson 17 under papermill: other seeds and other business assumptions still grade right."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pmkit.exercises.engine import start
 from tests.notebook_runs import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-MASTER = ROOT / "solutions" / "12_capstone.ipynb"
+MASTER = ROOT / "solutions" / "17_capstone.ipynb"
 
 
 @pytest.mark.parametrize(
@@ -20,12 +20,12 @@ MASTER = ROOT / "solutions" / "12_capstone.ipynb"
 )
 def test_master_passes_every_check_with_other_inputs(tmp_path: Path, parameters: dict) -> None:
     statuses = run_notebook(MASTER, tmp_path, **parameters)
-    assert statuses == dict.fromkeys(start("12_capstone").exercises, "correct")
+    assert statuses == dict.fromkeys(start("17_capstone").exercises, "correct")
 
 
 def test_the_memo_call_follows_the_long_term_numbers() -> None:
-    generous = start("12_capstone", acquisition_cost=40.0)
-    costly = start("12_capstone", acquisition_cost=5_000.0)
+    generous = start("17_capstone", acquisition_cost=40.0)
+    costly = start("17_capstone", acquisition_cost=5_000.0)
     assert generous.answer("memo") == "launch" and generous.answer("ltv_change") > 0
     assert costly.answer("memo") == "do not launch" and costly.answer("ltv_change") < 0
     launch = "launch: members add value and pay back, the pilot shipped, upsell iterates on returns"
@@ -35,7 +35,7 @@ def test_the_memo_call_follows_the_long_term_numbers() -> None:
 def test_press_release_checker_wants_the_number_and_the_parts() -> None:
     from pmkit import customer
 
-    lesson = start("12_capstone")
+    lesson = start("17_capstone")
     share = lesson.answer("press_release")
     base = dict(
         headline="Plus On Time",

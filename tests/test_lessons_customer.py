@@ -12,7 +12,7 @@ from pmkit.exercises.engine import start
 from tests.notebook_runs import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = ["01_working_backwards", "02_voice_of_the_customer"]
+LESSONS = ["04_working_backwards", "02_voice_of_the_customer"]
 OTHER_SEEDS = [7, 2026]
 
 
@@ -41,7 +41,7 @@ def test_expected_answers_change_with_the_seed(name: str) -> None:
 
 @pytest.fixture(scope="module")
 def lesson01():
-    return start("01_working_backwards")
+    return start("04_working_backwards")
 
 
 def _prfaq(evidence: str, headline: str = "Basketly ends late delivery") -> customer.PRFAQ:

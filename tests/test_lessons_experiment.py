@@ -10,7 +10,7 @@ from pmkit.exercises.engine import start
 from tests.notebook_runs import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = ["06_ab_testing", "07_trustworthy_experiments"]
+LESSONS = ["09_ab_testing", "10_trustworthy_experiments"]
 OTHER_SEEDS = [7, 2026]
 
 
@@ -35,7 +35,7 @@ def test_expected_answers_change_with_the_seed(name: str) -> None:
 
 def test_the_checkers_catch_the_tempting_slips() -> None:
     """A wrong-but-plausible answer gets the targeted message, not a generic one."""
-    ab = start("06_ab_testing")
+    ab = start("09_ab_testing")
     pooled = ab.context.load("experiments").query("experiment == 'free_shipping_banner'")
     feedback = ab.check("baseline_rate", float(pooled["converted"].mean()))
     assert feedback.status == "incorrect" and "both arms" in feedback.message
@@ -44,7 +44,7 @@ def test_the_checkers_catch_the_tempting_slips() -> None:
     wrong_call = "don't ship" if ab.answer("launch_call") == "ship" else "ship"
     assert ab.check("launch_call", f"{wrong_call}: the numbers say so clearly").status == "incorrect"
 
-    trust = start("07_trustworthy_experiments")
+    trust = start("10_trustworthy_experiments")
     from pmkit.exercises import trustworthy_experiments as te
 
     assert "metric" in trust.check("srm_p_value", te.revenue_p_value(trust.context)).message

@@ -1,4 +1,4 @@
-"""Lessons 08, 10 and 11: other seeds under papermill, and the checkers' targeted messages."""
+"""Lessons 12, 14 and 15: other seeds under papermill, and the checkers' targeted messages."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pmkit.exercises import start
 from tests.notebook_runs import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = ["08_portfolio_of_bets", "10_lifetime_value", "11_membership_and_flywheel"]
+LESSONS = ["12_portfolio_of_bets", "14_lifetime_value", "15_membership_and_flywheel"]
 
 
 @pytest.mark.parametrize("seed", [7, 2024])
@@ -28,12 +28,12 @@ def _says(feedback, *words: str) -> bool:
     return feedback.status == "incorrect" and all(w in feedback.message for w in words)
 
 
-# ------------------------------------------------------------------ lesson 08 --
+# ------------------------------------------------------------------ lesson 12 --
 
 
 @pytest.fixture(scope="module")
 def bets():
-    return start("08_portfolio_of_bets", seed=7)
+    return start("12_portfolio_of_bets", seed=7)
 
 
 def test_bets_common_slips_get_targeted_messages(bets) -> None:
@@ -80,12 +80,12 @@ def test_funding_decision_against_the_evidence_gets_a_question(bets) -> None:
     assert bets.check("funding_call", argued).status == "correct"
 
 
-# ------------------------------------------------------------------ lesson 10 --
+# ------------------------------------------------------------------ lesson 14 --
 
 
 @pytest.fixture(scope="module")
 def value():
-    return start("10_lifetime_value", seed=7)
+    return start("14_lifetime_value", seed=7)
 
 
 def test_lifetime_value_common_slips_get_targeted_messages(value) -> None:
@@ -108,8 +108,8 @@ def test_ignoring_censoring_understates_survival(value) -> None:
 
 
 def test_lesson_parameters_change_the_expected_answers() -> None:
-    cheap = start("10_lifetime_value", seed=7)
-    costly = start("10_lifetime_value", seed=7)
+    cheap = start("14_lifetime_value", seed=7)
+    costly = start("14_lifetime_value", seed=7)
     costly.context.params.update(acquisition_cost=400.0)
     assert ltv_lesson.acquisition_call(cheap.context) == "keep acquiring"
     assert ltv_lesson.acquisition_call(costly.context) == "cut acquisition"
@@ -117,12 +117,12 @@ def test_lesson_parameters_change_the_expected_answers() -> None:
     assert math.isinf(ltv_lesson.payback_months(costly.context))
 
 
-# ------------------------------------------------------------------ lesson 11 --
+# ------------------------------------------------------------------ lesson 15 --
 
 
 @pytest.fixture(scope="module")
 def plus():
-    return start("11_membership_and_flywheel", seed=7)
+    return start("15_membership_and_flywheel", seed=7)
 
 
 def test_membership_common_slips_get_targeted_messages(plus) -> None:

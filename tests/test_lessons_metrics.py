@@ -10,7 +10,7 @@ from pmkit.exercises.engine import start
 from tests.notebook_runs import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = ["03_metrics_that_matter", "04_cohorts_and_retention", "05_recommendations"]
+LESSONS = ["05_metrics_that_matter", "06_cohorts_and_retention", "07_recommendations"]
 OTHER_SEEDS = [7, 2026]
 
 

@@ -1,4 +1,4 @@
-"""Exercises for lesson 06_ab_testing: size a test, read it, feel a false positive, decide."""
+"""Exercises for lesson 09_ab_testing: size a test, read it, feel a false positive, decide."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exercises for lesson 12_capstone: one decision on a new customer programme, end to end.
+"""Exercises for lesson 17_capstone: one decision on a new customer programme, end to end.
 
 The programme: *Basketly Plus On Time*, a membership that makes delivery free and
 dependable. Each step's expected answer is computed here with the same pmkit
@@ -189,7 +189,7 @@ EXERCISES = [
             "Work backwards: the customer, their problem, the one benefit that matters, how you know, "
             "and what the experience looks like.",
             "The evidence sentence should contain the share of reviews mentioning the top theme, e.g. 9.1%.",
-            "See the worked PR/FAQ in lesson 01; cite f'{share:.1f}%' in `evidence` and give three FAQs.",
+            "See the worked PR/FAQ in lesson 04; cite f'{share:.1f}%' in `evidence` and give three FAQs.",
         ),
         minutes=15,
     ),

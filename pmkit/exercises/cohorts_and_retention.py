@@ -1,4 +1,4 @@
-"""Exercises for lesson 04_cohorts_and_retention: triangles, curves and a fee decision."""
+"""Exercises for lesson 06_cohorts_and_retention: triangles, curves and a fee decision."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exercises for lesson 10_lifetime_value: NPV, churn, survival, lifetime value, payback.
+"""Exercises for lesson 14_lifetime_value: NPV, churn, survival, lifetime value, payback.
 
 The lesson's economics (margin rate, acquisition cost, discount rate) are parameters of
 the notebook; it copies them into ``lesson.context.params`` so the checks use the same

@@ -1,4 +1,4 @@
-"""Exercises for lesson 11_membership_and_flywheel: member economics, payback and the flywheel.
+"""Exercises for lesson 15_membership_and_flywheel: member economics, payback and the flywheel.
 
 The notebook copies its parameters (margin rate, sign-up cost, discount rate, price cut)
 into ``lesson.context.params`` so the checks use the learner's numbers.

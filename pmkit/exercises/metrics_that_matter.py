@@ -1,4 +1,4 @@
-"""Exercises for lesson 03_metrics_that_matter: a metric tree, a funnel, a Simpson's trap."""
+"""Exercises for lesson 05_metrics_that_matter: a metric tree, a funnel, a Simpson's trap."""
 
 from __future__ import annotations
 

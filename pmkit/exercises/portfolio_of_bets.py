@@ -1,4 +1,4 @@
-"""Exercises for lesson 08_portfolio_of_bets: expected value, failure, big wins and downside.
+"""Exercises for lesson 12_portfolio_of_bets: expected value, failure, big wins and downside.
 
 The notebook copies its parameters (big-win multiple, discount rate, simulations) into
 ``lesson.context.params`` so the checks simulate exactly what the learner simulates.

@@ -1,4 +1,4 @@
-"""Exercises for lesson 05_recommendations: similarity, a basket, hit rate and a decision."""
+"""Exercises for lesson 07_recommendations: similarity, a basket, hit rate and a decision."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exercises for lesson 07_trustworthy_experiments: the traps that sink real test programmes."""
+"""Exercises for lesson 10_trustworthy_experiments: the traps that sink real test programmes."""
 
 from __future__ import annotations
 

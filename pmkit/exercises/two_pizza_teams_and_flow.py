@@ -1,4 +1,4 @@
-"""Exercises for lesson 09_two_pizza_teams_and_flow: team size, flow and forecasts.
+"""Exercises for lesson 13_two_pizza_teams_and_flow: team size, flow and forecasts.
 
 The scenario constants below are imported by the lesson, so the story and the
 checker always talk about the same team, backlog and dates.

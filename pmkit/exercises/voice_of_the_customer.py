@@ -212,7 +212,7 @@ EXERCISES = [
         expected=top_three,
         grade=items(ordered=True),
         hints=(
-            "Lesson 01 did this: `customer.pain_points(texts, ratings=stars)`.",
+            "Lesson 04 did this: `customer.pain_points(texts, ratings=stars)`.",
             "The result has a `top(k)` method.",
             "top_three = customer.pain_points(reviews['text'], ratings=reviews['stars']).top(3)",
         ),

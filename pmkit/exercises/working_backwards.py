@@ -1,4 +1,4 @@
-"""Exercises for lesson 01_working_backwards: find the customer problem, size it, write the PR/FAQ."""
+"""Exercises for lesson 04_working_backwards: find the customer problem, size it, write the PR/FAQ."""
 
 from __future__ import annotations
 
