@@ -173,7 +173,8 @@ class Comparison(Result):
     """Treatment against control on one metric: the estimate, its interval, its p-value.
 
     ``difference`` is treatment minus control; ``relative_lift`` is that difference as a
-    share of the control value (0.05 = 5% better), with a delta-method interval.
+    share of the control value (0.05 = 5% better), with a delta-method interval. ``df`` is
+    the t-test's degrees of freedom (Welch–Satterthwaite) and infinite for a z-test.
     """
 
     metric: str
@@ -192,9 +193,21 @@ class Comparison(Result):
     n_treatment: int
     method: str
     is_rate: bool = False
+    df: float = math.inf
 
     def title(self) -> str:
         return f"{self.metric.replace('_', ' ').capitalize()}: treatment vs control"
+
+    def _card_rows(self) -> list[tuple[str, Any]]:
+        # A z-test has no degrees of freedom to show; "inf" would only puzzle a reader.
+        return [("degrees of freedom", value) if label == "df" else (label, value)
+                for label, value in super()._card_rows()
+                if label != "df" or math.isfinite(self.df)]
+
+    def _test_words(self) -> str:
+        if math.isinf(self.df):
+            return ""
+        return f" (Welch's t = {self.statistic:.3g} on {self.df:,.1f} degrees of freedom)"
 
     def _accent(self) -> str:
         if not self.significant:
@@ -229,7 +242,8 @@ class Comparison(Result):
         return (
             f"Treatment {verb} {self._value(self.treatment)} against {self._value(self.control)} for "
             f"control: {self._change(self.difference)} ({self._interval_words()}){lift}. "
-            f"p = {self.p_value:.3g}, so the difference is {verdict} at the {self.alpha:.0%} level."
+            f"p = {self.p_value:.3g}{self._test_words()}, so the difference is {verdict} at the "
+            f"{self.alpha:.0%} level."
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -295,7 +309,7 @@ def _comparison(metric: str, control: float, treatment: float, n_control: int, n
         relative_ci=(float(rel_ci[0]), float(rel_ci[1])), p_value=float(p),
         significant=bool(p < alpha), statistic=float(statistic), alpha=alpha,
         alternative=alternative, n_control=int(n_control), n_treatment=int(n_treatment),
-        method=method, is_rate=is_rate,
+        method=method, is_rate=is_rate, df=float(df),
     )
 
 
@@ -400,32 +414,31 @@ def ratio_metric(numerator_a: Any, denominator_a: Any, numerator_b: Any, denomin
     alpha, alternative = _alpha(alpha), _alternative(alternative)
     metric = _label(metric, "metric")
     with np.errstate(all="ignore"):
-        arms = [_ratio_moments(_sums(num, den), "a" if k == 0 else "b")
+        arms = [_ratio_moments(num, den, "a" if k == 0 else "b")
                 for k, (num, den) in enumerate(((na_, da), (nb_, db)))]
     (n_a, r_a, v_a), (n_b, r_b, v_b) = arms
     return _welch_z(metric, n_a, r_a, v_a, n_b, r_b, v_b, alpha, alternative,
                     method="delta-method z-test for a ratio metric")
 
 
-def _sums(num: np.ndarray, den: np.ndarray) -> tuple[float, ...]:
-    """n, sum y, sum x, sum y^2, sum x^2, sum xy for one arm."""
-    return (num.size, float(num.sum()), float(den.sum()), float(num @ num), float(den @ den),
-            float(num @ den))
+def _ratio_moments(num: np.ndarray, den: np.ndarray, arm: str) -> tuple[int, float, float]:
+    """Ratio of sums and the variance of a single user's contribution (delta method).
 
-
-def _ratio_moments(sums: Sequence[float], arm: str) -> tuple[int, float, float]:
-    """Ratio of sums and the variance of a single user's contribution (delta method)."""
-    n, sy, sx, syy, sxx, sxy = sums
-    n = int(n)
+    The delta method linearises the ratio r = sum(y) / sum(x) around its value: each user
+    contributes y - r * x, so Var(r) ~ Var(y - r * x) / (n * mean(x)^2). That variance is
+    taken from the linearised values themselves: expanding it into Var(y) - 2 r Cov(x, y) +
+    r^2 Var(x) cancels catastrophically when r is large or the means dwarf the spread.
+    """
+    n = num.size
+    sy, sx = float(num.sum()), float(den.sum())
+    if not (math.isfinite(sy) and math.isfinite(sx)):
+        raise ValueError(f"the values of arm {arm} hold missing, infinite or enormous values; "
+                         "clean them first")
     if not sx > 0:
         raise ValueError(f"the denominator of arm {arm} sums to {sx}; it must be positive")
-    my, mx = sy / n, sx / n
     ratio = sy / sx
-    var_y = (syy - n * my * my) / (n - 1)
-    var_x = (sxx - n * mx * mx) / (n - 1)
-    cov = (sxy - n * mx * my) / (n - 1)
-    # Var(ratio) * n: the linearised per-user variance of y - ratio * x, scaled by mean(x)^2.
-    unit_var = max((var_y - 2 * ratio * cov + ratio**2 * var_x) / mx**2, 0.0)
+    _, deviations = _deviations(num - ratio * den)
+    unit_var = float(deviations @ deviations) / (n - 1) / (sx / n) ** 2
     _finite(ratio=ratio, variance=unit_var)
     return n, ratio, unit_var
 
@@ -1383,57 +1396,81 @@ def _arm_masks(table: pd.DataFrame, variant: str, control: Any, treatment: Any
     return in_t, n_c, n_t
 
 
-def _split_sums(values: np.ndarray, in_t: np.ndarray, values_t: np.ndarray | None = None
-                ) -> tuple[float, float, float, float]:
-    """(sum, sum of squares) for control and treatment, in few passes over memory."""
+def _arm_values(values: np.ndarray, in_t: np.ndarray, values_t: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The control and the treatment values of one column, refusing non-finite ones."""
     if values_t is None:
         values_t = values[in_t]
-    total, total_sq = float(values.sum()), float(values @ values)
-    s_t, sq_t = float(values_t.sum()), float(values_t @ values_t)
-    if not (math.isfinite(total_sq) and math.isfinite(sq_t)):
-        raise ValueError("the column holds missing, infinite or enormous values; clean it first")
-    return total - s_t, total_sq - sq_t, s_t, sq_t
+    values_c = values[~in_t]
+    _refuse_non_finite(values_c, values_t)
+    return values_c, values_t
 
 
-def _mean_var(total: float, total_sq: float, n: int) -> tuple[float, float]:
-    mean = total / n
-    return mean, max((total_sq - n * mean * mean) / (n - 1), 0.0)
+def _refuse_non_finite(*arrays: np.ndarray, name: str = "the column") -> None:
+    with np.errstate(all="ignore"):
+        # One dot product per array: NaN, inf and values whose squares overflow all show up.
+        finite = math.isfinite(sum(float(a @ a) for a in arrays))
+    if not finite:
+        raise ValueError(f"{name} holds missing, infinite or enormous values; clean it first")
+
+
+def _deviations(values: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean and deviations from it, centred first so a large mean cannot swamp the spread.
+
+    Sum(x^2) - n * mean^2 cancels catastrophically when the mean is large next to the spread
+    (1e8 + noise of 1 keeps no correct digit). Subtracting the mean first, then the mean of
+    what is left (the corrected two-pass method), keeps full precision.
+    """
+    mean = float(values.mean())
+    deviations = values - mean
+    rest = float(deviations.mean())
+    return mean + rest, deviations - rest
+
+
+def _mean_var(values: np.ndarray) -> tuple[float, float]:
+    mean, deviations = _deviations(values)
+    return mean, float(deviations @ deviations) / (values.size - 1)
 
 
 def _plain_comparison(name: str, y: np.ndarray, in_t: np.ndarray, n_c: int, n_t: int,
                       alpha: float, is_rate: bool) -> Comparison:
-    s_c, sq_c, s_t, sq_t = _split_sums(y, in_t)
-    mean_c, var_c = _mean_var(s_c, sq_c, n_c)
-    mean_t, var_t = _mean_var(s_t, sq_t, n_t)
-    return _welch(name, n_c, mean_c, var_c, n_t, mean_t, var_t, alpha, "two-sided",
-                  is_rate=is_rate)
+    y_c, y_t = _arm_values(y, in_t)
+    if is_rate:
+        # A 0/1 metric gets exactly what two_proportions gives (pooled z-test, unpooled
+        # interval): one recipe for a rate wherever it is read.
+        return two_proportions(int(y_c.sum()), n_c, int(y_t.sum()), n_t, alpha=alpha,
+                               metric=name)
+    mean_c, var_c = _mean_var(y_c)
+    mean_t, var_t = _mean_var(y_t)
+    return _welch(name, n_c, mean_c, var_c, n_t, mean_t, var_t, alpha, "two-sided")
 
 
 def _cuped_comparison(name: str, y: np.ndarray, x: np.ndarray, x_t: np.ndarray,
                       in_t: np.ndarray, n_c: int, n_t: int, alpha: float,
                       is_rate: bool) -> tuple[Comparison, float]:
-    """Welch test on y - theta * x with theta from the pooled within-arm regression."""
-    y_t = y[in_t]
-    s_c, sq_c, s_t, sq_t = _split_sums(y, in_t, y_t)
-    xs_c, xsq_c, xs_t, xsq_t = _split_sums(x, in_t, x_t)
-    cross_t = float(x_t @ y_t)
-    cross_c = float(x @ y) - cross_t
-    stats = {}
-    for arm, n, sy, syy, sx, sxx, sxy in (("c", n_c, s_c, sq_c, xs_c, xsq_c, cross_c),
-                                          ("t", n_t, s_t, sq_t, xs_t, xsq_t, cross_t)):
-        my, mx = sy / n, sx / n
-        stats[arm] = (n, my, mx, syy - n * my * my, sxx - n * mx * mx, sxy - n * mx * my)
-    within_xx = stats["c"][4] + stats["t"][4]
+    """Welch test on y - theta * x with theta from the pooled within-arm regression.
+
+    Each arm is centred on its own means first (see _deviations), and the adjusted variance
+    is taken from the residuals themselves rather than from Syy - 2 theta Sxy + theta^2 Sxx,
+    which cancels when the pre-period predicts the metric well.
+    """
+    arms = {}
+    for arm, (y_arm, x_arm) in (("c", (y[~in_t], x[~in_t])), ("t", (y[in_t], x_t))):
+        _refuse_non_finite(y_arm, x_arm)
+        (my, dy), (mx, dx) = _deviations(y_arm), _deviations(x_arm)
+        arms[arm] = (y_arm.size, my, mx, dy, dx, float(dx @ dx), float(dx @ dy))
+    within_xx = arms["c"][5] + arms["t"][5]
     if not within_xx > 0:
         raise ValueError("the pre-period column does not vary within arms; CUPED cannot use it")
-    theta = (stats["c"][5] + stats["t"][5]) / within_xx
-    adjusted = {}
-    for arm, (n, my, mx, dyy, dxx, dxy) in stats.items():
-        var = max((dyy - 2 * theta * dxy + theta**2 * dxx) / (n - 1), 0.0)
-        adjusted[arm] = (n, my, mx, var)
-    (_, my_c, mx_c, var_c), (_, my_t, mx_t, var_t) = adjusted["c"], adjusted["t"]
+    theta = (arms["c"][6] + arms["t"][6]) / within_xx
+    adjusted, raw = {}, 0.0
+    for arm, (n, my, mx, dy, dx, _, _) in arms.items():
+        residual = dy - theta * dx
+        adjusted[arm] = (my, mx, float(residual @ residual) / (n - 1))
+        raw += float(dy @ dy)
+    (my_c, mx_c, var_c), (my_t, mx_t, var_t) = adjusted["c"], adjusted["t"]
     difference = (my_t - my_c) - theta * (mx_t - mx_c)
-    raw_var = (stats["c"][3] + stats["t"][3]) / (n_c + n_t - 2)
+    raw_var = raw / (n_c + n_t - 2)
     reduction = 1 - (var_c * (n_c - 1) + var_t * (n_t - 1)) / (n_c + n_t - 2) / raw_var \
         if raw_var > 0 else 0.0
     comparison = _welch(name, n_c, my_c, var_c, n_t, my_t, var_t, alpha, "two-sided",
@@ -1444,14 +1481,12 @@ def _cuped_comparison(name: str, y: np.ndarray, x: np.ndarray, x_t: np.ndarray,
 
 def _ratio_comparison(name: str, num: np.ndarray, den: np.ndarray, in_t: np.ndarray,
                       alpha: float) -> Comparison:
-    num_t, den_t = num[in_t], den[in_t]
-    totals = _sums(num, den)
-    treated = _sums(num_t, den_t)
-    control = tuple(a - b for a, b in zip(totals, treated, strict=True))
-    if not all(math.isfinite(v) for v in totals):
-        raise ValueError(f"{name} holds missing, infinite or enormous values; clean it first")
-    n_c, r_c, v_c = _ratio_moments(control, "control")
-    n_t, r_t, v_t = _ratio_moments(treated, "treatment")
+    arms = []
+    for arm, rows in (("control", ~in_t), ("treatment", in_t)):
+        num_arm, den_arm = num[rows], den[rows]
+        _refuse_non_finite(num_arm, den_arm, name=name)
+        arms.append(_ratio_moments(num_arm, den_arm, arm))
+    (n_c, r_c, v_c), (n_t, r_t, v_t) = arms
     return _welch_z(name, n_c, r_c, v_c, n_t, r_t, v_t, alpha, "two-sided",
                     method="delta-method z-test for a ratio metric")
 
@@ -1475,7 +1510,10 @@ def _novelty(y: np.ndarray, day: np.ndarray, in_t: np.ndarray, name: str, alpha:
             return None
     early, late = halves
     gap = early.difference - late.difference
-    gap_se = math.hypot(*(c.difference / c.statistic if c.statistic else 0.0 for c in halves))
+    # Each half's standard error read back from its (two-sided) interval: for a rate the
+    # statistic is a pooled z, whose standard error assumes no effect and would not do here.
+    gap_se = math.hypot(*((c.ci[1] - c.ci[0]) / (2 * _critical(c.alpha, "two-sided", c.df))
+                          for c in halves))
     faded = (early.significant and early.difference > 0 and late.difference < early.difference / 2
              and gap_se > 0 and _p_value(gap / gap_se, "larger") < alpha)
     return early, late, bool(faded)
