@@ -63,9 +63,12 @@ P_VALUE_METHODS = ("bonferroni", "holm", "fdr_bh")
 RECOMMENDATIONS = ("ship", "iterate", "don't ship")
 
 SAMPLE_SIZE_FORMULA = (
-    "n_A = (z_(1-alpha/2) + z_power)^2 * (var_A + var_B / ratio) / mde^2, with n_B = ratio * n_A "
-    "and var = p(1-p) for a rate or sd^2 for a mean (z_(1-alpha) for a one-sided test; the exact "
-    "solution also counts the tiny chance of a significant result in the wrong direction)"
+    "n_A = (z_(1-alpha/2) * sd_0 + z_power * sd_1)^2 / mde^2, with n_B = ratio * n_A. For a rate "
+    "sd_0^2 = p(1-p)(1 + 1/ratio) uses the pooled rate p = (p_A + ratio * p_B) / (1 + ratio), as "
+    "the pooled z-test does when there is no effect, and sd_1^2 = p_A(1-p_A) + p_B(1-p_B)/ratio "
+    "is the spread when the change is real; for a mean sd_0^2 = sd_1^2 = sd^2 (1 + 1/ratio). "
+    "Use z_(1-alpha) for a one-sided test; the exact solution also counts the tiny chance of a "
+    "significant result in the wrong direction"
 )
 
 
@@ -349,8 +352,31 @@ def _label(value: Any, name: str) -> str:
     return value
 
 
-def _moments(values: np.ndarray) -> tuple[int, float, float]:
-    return values.size, float(values.mean()), float(values.var(ddof=1))
+_Centred = tuple[float, float, np.ndarray]
+
+
+def _centre(values: np.ndarray) -> _Centred:
+    """(mean, correction, deviations): centre first, so a large mean cannot swamp the spread.
+
+    Sum(x^2) - n * mean^2 cancels catastrophically when the mean is large next to the spread
+    (1e8 + noise of 1 keeps no correct digit). Subtracting the mean first, then the mean of
+    what is left (the corrected two-pass method), keeps full precision. The mean is kept in
+    two parts because at 1e9 a float holds it only to 1e-7, and differences need better.
+    """
+    mean = float(values.mean())
+    deviations = values - mean
+    correction = float(deviations.mean())
+    return mean, correction, deviations - correction
+
+
+def _mean_var(centred: _Centred) -> tuple[float, float]:
+    mean, correction, deviations = centred
+    return mean + correction, float(deviations @ deviations) / (deviations.size - 1)
+
+
+def _mean_difference(control: _Centred, treatment: _Centred) -> float:
+    """Treatment mean minus control mean; two close floats subtract exactly."""
+    return (treatment[0] - control[0]) + (treatment[1] - control[1])
 
 
 def _welch(metric: str, n_a: int, mean_a: float, var_a: float, n_b: int, mean_b: float,
@@ -385,10 +411,11 @@ def compare_means(a: Any, b: Any, alpha: float = 0.05, alternative: str = "two-s
     alpha, alternative = _alpha(alpha), _alternative(alternative)
     metric = _label(metric, "metric")
     with np.errstate(all="ignore"):
-        n_a, mean_a, var_a = _moments(a)
-        n_b, mean_b, var_b = _moments(b)
-    _finite(mean=mean_a + mean_b, variance=var_a + var_b)
-    return _welch(metric, n_a, mean_a, var_a, n_b, mean_b, var_b, alpha, alternative)
+        centred_a, centred_b = _centre(a), _centre(b)
+        (mean_a, var_a), (mean_b, var_b) = _mean_var(centred_a), _mean_var(centred_b)
+        _finite(mean=mean_a + mean_b, variance=var_a + var_b)
+        return _welch(metric, a.size, mean_a, var_a, b.size, mean_b, var_b, alpha, alternative,
+                      difference=_mean_difference(centred_a, centred_b))
 
 
 @_plain_errors
@@ -437,7 +464,7 @@ def _ratio_moments(num: np.ndarray, den: np.ndarray, arm: str) -> tuple[int, flo
     if not sx > 0:
         raise ValueError(f"the denominator of arm {arm} sums to {sx}; it must be positive")
     ratio = sy / sx
-    _, deviations = _deviations(num - ratio * den)
+    _, _, deviations = _centre(num - ratio * den)
     unit_var = float(deviations @ deviations) / (n - 1) / (sx / n) ** 2
     _finite(ratio=ratio, variance=unit_var)
     return n, ratio, unit_var
@@ -527,16 +554,27 @@ def _sizing_inputs(baseline: Any, mde: Any, alpha: Any, power: Any, relative: An
     return baseline, alpha, power, alternative, ratio, sd
 
 
-def _lambda_needed(alpha: float, power: float, alternative: str) -> float:
-    """The standardised distance (effect / its standard error) that gives ``power``."""
-    crit = float(_norm_quantile(1 - alpha / 2 if alternative == "two-sided" else 1 - alpha))
+def _lambda_needed(alpha: float, power: float, alternative: str, null_scale: float = 1.0) -> float:
+    """The standardised distance (effect / its standard error) that gives ``power``.
+
+    ``null_scale`` is the standard error the test assumes when there is no effect over the
+    one it has when the effect is real: 1 for means, near 1 for the pooled test of two rates.
+    """
+    crit = null_scale * float(_norm_quantile(1 - alpha / 2 if alternative == "two-sided"
+                                             else 1 - alpha))
     lam = crit + float(_norm_quantile(power))
-    if alternative != "two-sided" or lam <= 0:
+    # A null_scale below 1 lets the approximate power at zero users exceed alpha a little; a
+    # power below that is met by any sample, which is no sizing at all.
+    floor = float(_norm_cdf(-crit)) * (2 if alternative == "two-sided" else 1)
+    if not (lam > 0 and power > floor):
+        raise ValueError(f"power ({power}) is too close to alpha ({alpha}) for this change: the "
+                         "normal approximation promises it with no users at all; ask for more")
+    if alternative != "two-sided":
         return lam
     # Two-sided: a significant result on the wrong side also counts, as in statsmodels, so solve
     # power = P(Z > crit - lam) + P(Z < -crit - lam). Iterating lam = crit + z(power - wrong side)
     # from the one-sided answer falls monotonically onto the root (the wrong side is below
-    # alpha / 2 < power, so z is always defined), shrinking the error by about exp(-2 lam crit)
+    # floor / 2 < power, so z is always defined), shrinking the error by about exp(-2 lam crit)
     # per step: four steps at 80% power, with no scipy.optimize import (about a second of a
     # lesson). Only when power is barely above alpha does the step shrink too slowly; then
     # brentq finishes the job between 0 and the current upper bound.
@@ -554,19 +592,25 @@ def _lambda_needed(alpha: float, power: float, alternative: str) -> float:
     return float(brentq(shortfall, 0.0, upper, xtol=1e-14, rtol=1e-15))
 
 
-def _arm_variances(baseline: float, effect: float, sd: float | None) -> tuple[float, float]:
+def _difference_sds(baseline: float, signed: float, ratio: float, sd: float | None
+                    ) -> tuple[float, float]:
+    """Standard deviations of the difference in means, per sqrt(control user), that the test
+    assumes with no effect (pooled, for rates) and that it has when the effect is real."""
     if sd is not None:
-        return sd**2, sd**2
-    other = baseline + effect
-    return baseline * (1 - baseline), other * (1 - other)
+        spread = sd * math.sqrt(1 + 1 / ratio)
+        return spread, spread
+    other = baseline + signed
+    pooled = (baseline + ratio * other) / (1 + ratio)  # what the pooled rate will be near
+    return (math.sqrt(pooled * (1 - pooled) * (1 + 1 / ratio)),
+            math.sqrt(baseline * (1 - baseline) + other * (1 - other) / ratio))
 
 
 def _sample_size_exact(baseline: float, effect: float, alpha: float, power: float,
                        alternative: str, ratio: float, sd: float | None) -> float:
     signed = -effect if alternative == "smaller" else effect
-    var_a, var_b = _arm_variances(baseline, signed, sd)
-    lam = _lambda_needed(alpha, power, alternative)
-    return lam**2 * (var_a + var_b / ratio) / effect**2
+    null_sd, real_sd = _difference_sds(baseline, signed, ratio, sd)
+    lam = _lambda_needed(alpha, power, alternative, null_sd / real_sd)
+    return (lam * real_sd / effect) ** 2
 
 
 @_plain_errors
@@ -578,16 +622,24 @@ def sample_size(baseline: float, mde: float, alpha: float = 0.05, power: float =
     ``baseline`` is the control's conversion rate (or, with ``sd``, its mean). ``mde`` is the
     smallest change worth detecting: absolute (0.01 = one percentage point) or, with
     ``relative=True``, a share of the baseline (0.05 = 5%). ``ratio`` is treatment users per
-    control user. The formula (normal approximation, unpooled variances)::
+    control user. The size is for the test that will read the result: for a rate,
+    :func:`two_proportions`' pooled z-test, whose standard error pools both arms as if there
+    were no effect while the difference it must find spreads as the two real rates do (the
+    Fleiss formula, as in statsmodels' ``power_proportions_2indep``); for a mean, the
+    large-sample Welch test::
 
-        n_A = (z_(1-alpha/2) + z_power)^2 * (var_A + var_B / ratio) / mde^2,  n_B = ratio * n_A
+        n_A = (z_(1-alpha/2) * sd_0 + z_power * sd_1)^2 / mde^2,  n_B = ratio * n_A
+        rate: sd_0^2 = p(1 - p)(1 + 1/ratio), p = (p_A + ratio * p_B) / (1 + ratio) pooled,
+              sd_1^2 = p_A(1 - p_A) + p_B(1 - p_B) / ratio
+        mean: sd_0^2 = sd_1^2 = sd^2 (1 + 1/ratio)
 
-    with var = p(1 - p) for a rate and sd^2 for a mean; ``exact`` is the unrounded solution.
+    ``exact`` is the unrounded solution; for a two-sided test it also counts the tiny chance
+    of a significant result in the wrong direction.
 
     >>> sample_size(0.10, 0.01).per_arm
-    14749
+    14751
     >>> sample_size(0.10, 0.10, relative=True).per_arm
-    14749
+    14751
     >>> sample_size(50.0, 2.0, sd=20.0).per_arm
     1570
     """
@@ -634,6 +686,33 @@ class MinimumDetectableEffect(Result):
                 "effects will usually look like noise.")
 
 
+def _rate_mde(p: float, n: int, alpha: float, power: float, alternative: str,
+              ratio: float) -> float:
+    """The change in a rate that ``n`` control users detect: sample_size solved for the mde."""
+    sign = -1.0 if alternative == "smaller" else 1.0
+    room = p if sign < 0 else 1 - p  # the changed rate must stay inside (0, 1)
+    too_few = ValueError(f"{n} users per arm are too few to detect any change from {p}")
+
+    def needed(effect: float) -> float:  # the mde that n users detect if the change were effect
+        if not 0 < effect < room:
+            raise too_few
+        null_sd, real_sd = _difference_sds(p, sign * effect, ratio, None)
+        return _lambda_needed(alpha, power, alternative, null_sd / real_sd) * real_sd / math.sqrt(n)
+
+    # Start from the unpooled answer, a quadratic, then let the pooled spread settle: needed()
+    # changes slowly with the effect, so each step cuts the error many times over.
+    lam2 = _lambda_needed(alpha, power, alternative) ** 2
+    qa, qb = n + lam2 / ratio, -sign * lam2 * (1 - 2 * p) / ratio
+    qc = -lam2 * p * (1 - p) * (1 + 1 / ratio)
+    effect = (-qb + math.sqrt(qb * qb - 4 * qa * qc)) / (2 * qa)
+    for _ in range(100):
+        step = needed(effect)
+        if abs(step - effect) <= 1e-15 * effect:
+            return step
+        effect = step
+    raise too_few
+
+
 @_plain_errors
 def minimum_detectable_effect(baseline: float, n: int, alpha: float = 0.05, power: float = 0.8,
                               *, alternative: str = "two-sided", ratio: float = 1.0,
@@ -648,19 +727,10 @@ def minimum_detectable_effect(baseline: float, n: int, alpha: float = 0.05, powe
     baseline, alpha, power, alternative, ratio, sd = _sizing_inputs(
         baseline, 1.0, alpha, power, False, alternative, ratio, sd)
     n = _count(n, "n", minimum=2)
-    lam2 = _lambda_needed(alpha, power, alternative) ** 2
     if sd is not None:
-        effect = math.sqrt(lam2 * sd**2 * (1 + 1 / ratio) / n)
+        effect = _lambda_needed(alpha, power, alternative) * sd * math.sqrt((1 + 1 / ratio) / n)
     else:
-        # Solve effect^2 * n = lam^2 * (p q + p2 q2 / ratio) with p2 = p +/- effect: a quadratic.
-        p = baseline
-        sign = -1.0 if alternative == "smaller" else 1.0
-        qa = n + lam2 / ratio
-        qb = -sign * lam2 * (1 - 2 * p) / ratio
-        qc = -lam2 * p * (1 - p) * (1 + 1 / ratio)
-        effect = (-qb + math.sqrt(qb * qb - 4 * qa * qc)) / (2 * qa)
-        if not 0 < p + sign * effect < 1:
-            raise ValueError(f"{n} users per arm are too few to detect any change from {p}")
+        effect = _rate_mde(baseline, n, alpha, power, alternative, ratio)
     _finite(mde=effect)
     return MinimumDetectableEffect(
         mde=effect, relative_mde=effect / abs(baseline) if baseline else math.nan, per_arm=n,
@@ -1414,24 +1484,6 @@ def _refuse_non_finite(*arrays: np.ndarray, name: str = "the column") -> None:
         raise ValueError(f"{name} holds missing, infinite or enormous values; clean it first")
 
 
-def _deviations(values: np.ndarray) -> tuple[float, np.ndarray]:
-    """Mean and deviations from it, centred first so a large mean cannot swamp the spread.
-
-    Sum(x^2) - n * mean^2 cancels catastrophically when the mean is large next to the spread
-    (1e8 + noise of 1 keeps no correct digit). Subtracting the mean first, then the mean of
-    what is left (the corrected two-pass method), keeps full precision.
-    """
-    mean = float(values.mean())
-    deviations = values - mean
-    rest = float(deviations.mean())
-    return mean + rest, deviations - rest
-
-
-def _mean_var(values: np.ndarray) -> tuple[float, float]:
-    mean, deviations = _deviations(values)
-    return mean, float(deviations @ deviations) / (values.size - 1)
-
-
 def _plain_comparison(name: str, y: np.ndarray, in_t: np.ndarray, n_c: int, n_t: int,
                       alpha: float, is_rate: bool) -> Comparison:
     y_c, y_t = _arm_values(y, in_t)
@@ -1440,9 +1492,10 @@ def _plain_comparison(name: str, y: np.ndarray, in_t: np.ndarray, n_c: int, n_t:
         # interval): one recipe for a rate wherever it is read.
         return two_proportions(int(y_c.sum()), n_c, int(y_t.sum()), n_t, alpha=alpha,
                                metric=name)
-    mean_c, var_c = _mean_var(y_c)
-    mean_t, var_t = _mean_var(y_t)
-    return _welch(name, n_c, mean_c, var_c, n_t, mean_t, var_t, alpha, "two-sided")
+    centred_c, centred_t = _centre(y_c), _centre(y_t)
+    (mean_c, var_c), (mean_t, var_t) = _mean_var(centred_c), _mean_var(centred_t)
+    return _welch(name, n_c, mean_c, var_c, n_t, mean_t, var_t, alpha, "two-sided",
+                  difference=_mean_difference(centred_c, centred_t))
 
 
 def _cuped_comparison(name: str, y: np.ndarray, x: np.ndarray, x_t: np.ndarray,
@@ -1450,26 +1503,26 @@ def _cuped_comparison(name: str, y: np.ndarray, x: np.ndarray, x_t: np.ndarray,
                       is_rate: bool) -> tuple[Comparison, float]:
     """Welch test on y - theta * x with theta from the pooled within-arm regression.
 
-    Each arm is centred on its own means first (see _deviations), and the adjusted variance
-    is taken from the residuals themselves rather than from Syy - 2 theta Sxy + theta^2 Sxx,
+    Each arm is centred on its own means first (see _centre), and the adjusted variance is
+    taken from the residuals themselves rather than from Syy - 2 theta Sxy + theta^2 Sxx,
     which cancels when the pre-period predicts the metric well.
     """
     arms = {}
     for arm, (y_arm, x_arm) in (("c", (y[~in_t], x[~in_t])), ("t", (y[in_t], x_t))):
         _refuse_non_finite(y_arm, x_arm)
-        (my, dy), (mx, dx) = _deviations(y_arm), _deviations(x_arm)
-        arms[arm] = (y_arm.size, my, mx, dy, dx, float(dx @ dx), float(dx @ dy))
-    within_xx = arms["c"][5] + arms["t"][5]
+        arms[arm] = (_centre(y_arm), _centre(x_arm))
+    within_xx = sum(float(cx[2] @ cx[2]) for _, cx in arms.values())
     if not within_xx > 0:
         raise ValueError("the pre-period column does not vary within arms; CUPED cannot use it")
-    theta = (arms["c"][6] + arms["t"][6]) / within_xx
+    theta = sum(float(cx[2] @ cy[2]) for cy, cx in arms.values()) / within_xx
     adjusted, raw = {}, 0.0
-    for arm, (n, my, mx, dy, dx, _, _) in arms.items():
-        residual = dy - theta * dx
-        adjusted[arm] = (my, mx, float(residual @ residual) / (n - 1))
-        raw += float(dy @ dy)
-    (my_c, mx_c, var_c), (my_t, mx_t, var_t) = adjusted["c"], adjusted["t"]
-    difference = (my_t - my_c) - theta * (mx_t - mx_c)
+    for arm, (cy, cx) in arms.items():
+        residual = cy[2] - theta * cx[2]
+        adjusted[arm] = (_mean_var(cy)[0], float(residual @ residual) / (residual.size - 1))
+        raw += float(cy[2] @ cy[2])
+    (my_c, var_c), (my_t, var_t) = adjusted["c"], adjusted["t"]
+    (cy_c, cx_c), (cy_t, cx_t) = arms["c"], arms["t"]
+    difference = _mean_difference(cy_c, cy_t) - theta * _mean_difference(cx_c, cx_t)
     raw_var = raw / (n_c + n_t - 2)
     reduction = 1 - (var_c * (n_c - 1) + var_t * (n_t - 1)) / (n_c + n_t - 2) / raw_var \
         if raw_var > 0 else 0.0
@@ -1534,6 +1587,14 @@ def analyze(table: pd.DataFrame, metric: Any = "converted", guardrails: Any = No
     the primary metric (CUPED-adjusted when ``pre_period`` exists), each guardrail (harm
     judged on Holm-adjusted p-values), whether the lift fades for users who arrived late
     (novelty), then "ship", "iterate" or "don't ship" with reasons.
+
+    Each metric is read with the test that suits it. A 0/1 column is a rate and gets exactly
+    what :func:`two_proportions` gives (pooled z-test, unpooled interval), so a conversion
+    rate has one difference, interval and p-value wherever it is read. Other columns get
+    Welch's t-test (:func:`compare_means`) and ratios the delta method (:func:`ratio_metric`).
+    With CUPED the primary metric becomes y - theta * pre-period: those values are no longer
+    0/1 and their variance is no longer p(1 - p), so even a rate is then read with Welch's t
+    on the adjusted values (the regression-adjusted comparison, as ``y ~ treatment + pre``).
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
