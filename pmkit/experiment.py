@@ -21,7 +21,7 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -352,31 +352,45 @@ def _label(value: Any, name: str) -> str:
     return value
 
 
-_Centred = tuple[float, float, np.ndarray]
+class _Centred(NamedTuple):
+    """One column centred on its mean: see _centre."""
+
+    mean: float  # the rounded first-pass mean
+    correction: float  # the mean of the deviations, a rounding-sized rest of the mean
+    deviations: np.ndarray  # values - mean
+    squares: float  # sum of squared deviations from the exact mean
+
+    def co_squares(self, other: _Centred) -> float:
+        """Sum of products of the two columns' deviations from their exact means."""
+        return float(self.deviations @ other.deviations) - self.deviations.size * (
+            self.correction * other.correction)
 
 
-def _centre(values: np.ndarray) -> _Centred:
-    """(mean, correction, deviations): centre first, so a large mean cannot swamp the spread.
+def _centre(values: np.ndarray, name: str = "the column") -> _Centred:
+    """Centre first, so that a large mean cannot swamp the spread.
 
     Sum(x^2) - n * mean^2 cancels catastrophically when the mean is large next to the spread
-    (1e8 + noise of 1 keeps no correct digit). Subtracting the mean first, then the mean of
-    what is left (the corrected two-pass method), keeps full precision. The mean is kept in
-    two parts because at 1e9 a float holds it only to 1e-7, and differences need better.
+    (1e8 + noise of 1 keeps no correct digit). Subtracting the mean first and then the mean
+    of what is left (the corrected two-pass method) keeps full precision. The mean is kept
+    in two parts because at 1e9 a float holds it only to 1e-7, and differences need better.
     """
     mean = float(values.mean())
     deviations = values - mean
     correction = float(deviations.mean())
-    return mean, correction, deviations - correction
+    squares = float(deviations @ deviations) - values.size * correction * correction
+    if not (math.isfinite(mean) and math.isfinite(squares)):
+        raise ValueError(f"{name} holds missing, infinite or enormous values; clean it first")
+    return _Centred(mean, correction, deviations, squares)
 
 
 def _mean_var(centred: _Centred) -> tuple[float, float]:
-    mean, correction, deviations = centred
-    return mean + correction, float(deviations @ deviations) / (deviations.size - 1)
+    return centred.mean + centred.correction, max(centred.squares, 0.0) / (
+        centred.deviations.size - 1)
 
 
 def _mean_difference(control: _Centred, treatment: _Centred) -> float:
     """Treatment mean minus control mean; two close floats subtract exactly."""
-    return (treatment[0] - control[0]) + (treatment[1] - control[1])
+    return (treatment.mean - control.mean) + (treatment.correction - control.correction)
 
 
 def _welch(metric: str, n_a: int, mean_a: float, var_a: float, n_b: int, mean_b: float,
@@ -411,7 +425,7 @@ def compare_means(a: Any, b: Any, alpha: float = 0.05, alternative: str = "two-s
     alpha, alternative = _alpha(alpha), _alternative(alternative)
     metric = _label(metric, "metric")
     with np.errstate(all="ignore"):
-        centred_a, centred_b = _centre(a), _centre(b)
+        centred_a, centred_b = _centre(a, "a"), _centre(b, "b")
         (mean_a, var_a), (mean_b, var_b) = _mean_var(centred_a), _mean_var(centred_b)
         _finite(mean=mean_a + mean_b, variance=var_a + var_b)
         return _welch(metric, a.size, mean_a, var_a, b.size, mean_b, var_b, alpha, alternative,
@@ -464,8 +478,8 @@ def _ratio_moments(num: np.ndarray, den: np.ndarray, arm: str) -> tuple[int, flo
     if not sx > 0:
         raise ValueError(f"the denominator of arm {arm} sums to {sx}; it must be positive")
     ratio = sy / sx
-    _, _, deviations = _centre(num - ratio * den)
-    unit_var = float(deviations @ deviations) / (n - 1) / (sx / n) ** 2
+    linear = _centre(num - ratio * den, f"arm {arm}")
+    unit_var = max(linear.squares, 0.0) / (n - 1) / (sx / n) ** 2
     _finite(ratio=ratio, variance=unit_var)
     return n, ratio, unit_var
 
@@ -1466,27 +1480,9 @@ def _arm_masks(table: pd.DataFrame, variant: str, control: Any, treatment: Any
     return in_t, n_c, n_t
 
 
-def _arm_values(values: np.ndarray, in_t: np.ndarray, values_t: np.ndarray | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """The control and the treatment values of one column, refusing non-finite ones."""
-    if values_t is None:
-        values_t = values[in_t]
-    values_c = values[~in_t]
-    _refuse_non_finite(values_c, values_t)
-    return values_c, values_t
-
-
-def _refuse_non_finite(*arrays: np.ndarray, name: str = "the column") -> None:
-    with np.errstate(all="ignore"):
-        # One dot product per array: NaN, inf and values whose squares overflow all show up.
-        finite = math.isfinite(sum(float(a @ a) for a in arrays))
-    if not finite:
-        raise ValueError(f"{name} holds missing, infinite or enormous values; clean it first")
-
-
 def _plain_comparison(name: str, y: np.ndarray, in_t: np.ndarray, n_c: int, n_t: int,
                       alpha: float, is_rate: bool) -> Comparison:
-    y_c, y_t = _arm_values(y, in_t)
+    y_c, y_t = y[~in_t], y[in_t]
     if is_rate:
         # A 0/1 metric gets exactly what two_proportions gives (pooled z-test, unpooled
         # interval): one recipe for a rate wherever it is read.
@@ -1507,23 +1503,21 @@ def _cuped_comparison(name: str, y: np.ndarray, x: np.ndarray, x_t: np.ndarray,
     taken from the residuals themselves rather than from Syy - 2 theta Sxy + theta^2 Sxx,
     which cancels when the pre-period predicts the metric well.
     """
-    arms = {}
-    for arm, (y_arm, x_arm) in (("c", (y[~in_t], x[~in_t])), ("t", (y[in_t], x_t))):
-        _refuse_non_finite(y_arm, x_arm)
-        arms[arm] = (_centre(y_arm), _centre(x_arm))
-    within_xx = sum(float(cx[2] @ cx[2]) for _, cx in arms.values())
+    arms = [(_centre(y[~in_t]), _centre(x[~in_t])), (_centre(y[in_t]), _centre(x_t))]
+    within_xx = sum(cx.squares for _, cx in arms)
     if not within_xx > 0:
         raise ValueError("the pre-period column does not vary within arms; CUPED cannot use it")
-    theta = sum(float(cx[2] @ cy[2]) for cy, cx in arms.values()) / within_xx
-    adjusted, raw = {}, 0.0
-    for arm, (cy, cx) in arms.items():
-        residual = cy[2] - theta * cx[2]
-        adjusted[arm] = (_mean_var(cy)[0], float(residual @ residual) / (residual.size - 1))
-        raw += float(cy[2] @ cy[2])
-    (my_c, var_c), (my_t, var_t) = adjusted["c"], adjusted["t"]
-    (cy_c, cx_c), (cy_t, cx_t) = arms["c"], arms["t"]
+    theta = sum(cx.co_squares(cy) for cy, cx in arms) / within_xx
+    adjusted = []
+    for cy, cx in arms:
+        residual = cy.deviations - theta * cx.deviations
+        rest = cy.correction - theta * cx.correction  # the residuals' mean
+        squares = float(residual @ residual) - residual.size * rest * rest
+        adjusted.append((cy.mean + cy.correction, max(squares, 0.0) / (residual.size - 1)))
+    (my_c, var_c), (my_t, var_t) = adjusted
+    (cy_c, cx_c), (cy_t, cx_t) = arms
     difference = _mean_difference(cy_c, cy_t) - theta * _mean_difference(cx_c, cx_t)
-    raw_var = raw / (n_c + n_t - 2)
+    raw_var = (cy_c.squares + cy_t.squares) / (n_c + n_t - 2)
     reduction = 1 - (var_c * (n_c - 1) + var_t * (n_t - 1)) / (n_c + n_t - 2) / raw_var \
         if raw_var > 0 else 0.0
     comparison = _welch(name, n_c, my_c, var_c, n_t, my_t, var_t, alpha, "two-sided",
@@ -1534,12 +1528,15 @@ def _cuped_comparison(name: str, y: np.ndarray, x: np.ndarray, x_t: np.ndarray,
 
 def _ratio_comparison(name: str, num: np.ndarray, den: np.ndarray, in_t: np.ndarray,
                       alpha: float) -> Comparison:
-    arms = []
-    for arm, rows in (("control", ~in_t), ("treatment", in_t)):
-        num_arm, den_arm = num[rows], den[rows]
-        _refuse_non_finite(num_arm, den_arm, name=name)
-        arms.append(_ratio_moments(num_arm, den_arm, arm))
-    (n_c, r_c, v_c), (n_t, r_t, v_t) = arms
+    try:
+        (n_c, r_c, v_c), (n_t, r_t, v_t) = (_ratio_moments(num[rows], den[rows], arm)
+                                            for arm, rows in (("control", ~in_t),
+                                                              ("treatment", in_t)))
+    except ValueError as error:
+        if "clean" not in str(error):
+            raise
+        raise ValueError(f"{name} holds missing, infinite or enormous values; clean it first"
+                         ) from None
     return _welch_z(name, n_c, r_c, v_c, n_t, r_t, v_t, alpha, "two-sided",
                     method="delta-method z-test for a ratio metric")
 
