@@ -179,6 +179,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="_site", help="output folder")
     p.add_argument("--solutions", action="store_true", help="publish the masters instead of the lessons")
 
+    p = add("lite", _delegate("lite"), "the course as a JupyterLite site: runs in the browser, no install")
+    p.add_argument("--out", default="_lite", help="output folder")
+
     p = add("datasets", cmd_datasets, "generate or verify the course datasets (see `pmkit datasets --help`)")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
