@@ -20,7 +20,7 @@ data in the browser.
 
 >>> SETUP_SNIPPET.splitlines()[0]
 'import sys'
->>> "piplite" in SETUP_SNIPPET and SETUP_SNIPPET.endswith("\\n")
+>>> "piplite" in SETUP_SNIPPET and SETUP_SNIPPET.endswith("\\n\\n")
 True
 """
 
@@ -49,13 +49,15 @@ from pmkit.results import Result
 #: as a coroutine; elsewhere the branch is never taken.
 SETUP_SNIPPET = (
     "import sys\n"
+    "\n"
     'if sys.platform == "emscripten":  # in the browser (JupyterLite): install the toolbox first\n'
     "    import piplite\n"
     f'    await piplite.install("{DISTRIBUTION}")\n'
+    "\n"  # ruff's import sorting wants the blank line before `import pmkit`
 )
 
-#: Modules of the machinery; the toolbox wheel leaves them out.
-MACHINERY = "pmkit/course/"
+#: The machinery's files (``pmkit.course`` and ``python -m pmkit``); the toolbox wheel leaves them out.
+MACHINERY = ("pmkit/course/", "pmkit/__main__.py")
 
 #: What the site's file browser shows beside the lessons.
 README_TEXT = """# Product management, hands on: in your browser
