@@ -152,6 +152,25 @@ def test_in_the_browser_progress_goes_to_the_drive(monkeypatch: pytest.MonkeyPat
     assert paths.progress_file() == tmp_path / ".pmkit-progress.jsonl"
 
 
+def test_site_pages_link_into_the_lite_build(site: tuple[Path, bool], tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from pmkit.course.site import build_site
+
+    repo = tmp_path / "course"
+    for folder in ("lessons", "solutions"):
+        (repo / folder).mkdir(parents=True)
+    (repo / "pyproject.toml").write_text("")
+    shutil.copy(REPO / "lessons" / "00_welcome.ipynb", repo / "lessons")
+    monkeypatch.setenv("PMKIT_REPO", str(repo))
+    report = build_site(tmp_path / "with", lite_url="https://example.org/lite/")
+    page = Path(report.pages[0]).read_text()
+    href = "https://example.org/lite/lab/index.html?path=00_welcome.ipynb"
+    assert f'<a href="{href}">Run this lesson in your browser</a>' in page
+    assert (site[0] / "files" / href.rsplit("=", 1)[1]).is_file()  # the link's target ships
+    plain = Path(build_site(tmp_path / "without").pages[0]).read_text()
+    assert "Run this lesson in your browser" not in plain
+
+
 # ------------------------------------------------------------------ the lessons --
 
 

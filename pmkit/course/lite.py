@@ -30,6 +30,7 @@ import argparse
 import base64
 import contextlib
 import hashlib
+import html
 import json
 import shutil
 import subprocess
@@ -39,6 +40,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from pmkit import DISTRIBUTION, paths
 from pmkit.course.runner import outside_course_notebooks
@@ -93,6 +95,31 @@ class LiteSite(Result):
             f"{self.out} ({self.megabytes:.0f} MB, built in {self.seconds:.0f} s); serve the folder "
             f"over HTTP, e.g. `python3 -m http.server -d {self.out}`, and open lab/index.html."
         )
+
+
+def lesson_url(lite_url: str, notebook: str) -> str:
+    """The address that opens one lesson of a published lite site in JupyterLab.
+
+    >>> lesson_url("https://example.org/course/", "00_welcome.ipynb")
+    'https://example.org/course/lab/index.html?path=00_welcome.ipynb'
+    """
+    return f"{lite_url.rstrip('/')}/lab/index.html?path={quote(notebook)}"
+
+
+def run_in_browser_link(lite_url: str | None, notebook: str) -> str:
+    """The "run this lesson in your browser" link a ``pmkit site`` page carries ('' without a site).
+
+    >>> run_in_browser_link(None, "00_welcome.ipynb")
+    ''
+    >>> 'href="lite/lab/index.html?path=00_welcome.ipynb"' in run_in_browser_link("lite", "00_welcome.ipynb")
+    True
+    """
+    if not lite_url:
+        return ""
+    href = html.escape(lesson_url(lite_url, notebook))
+    return (f'<p class="pmkit-lite" style="font-family:system-ui,sans-serif;padding:0 1em">'
+            f'<a href="{href}">Run this lesson in your browser</a> (nothing to install; '
+            "your answers stay in this browser)</p>")
 
 
 # ------------------------------------------------------------------ the toolbox wheel --
