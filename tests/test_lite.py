@@ -24,6 +24,7 @@ import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -292,12 +293,16 @@ def _pyodide_core() -> tuple[Path, Path]:
     return package, wheel
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # the test's output stays readable
+        pass
+
+
 @pytest.fixture
 def served(site: tuple[Path, bool]) -> Iterator[str]:
     """The built site over HTTP on the loopback, as a browser would fetch it."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site[0]))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(_QuietHandler, directory=str(site[0])))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -13,10 +13,12 @@ records the first-load time it measures.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -55,32 +57,62 @@ def _pyodide_url() -> str:
 
 
 @pytest.fixture(scope="module")
-def lite_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site `pmkit lite` writes (or the one ``PMKIT_LITE_SITE`` names)."""
+    if built := os.environ.get("PMKIT_LITE_SITE"):
+        return Path(built).resolve()
+    out = tmp_path_factory.mktemp("lite") / "site"
+    subprocess.run([sys.executable, "-m", "pmkit", "lite", "--out", str(out)], check=True, cwd=ROOT,
+                   capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def lite_site(built_site: Path) -> Path:
+    """The built site, where the learner's browser can fetch Pyodide (else the test skips)."""
     url = _pyodide_url()
     try:  # the learner's browser fetches Pyodide from here on first run
         with urllib.request.urlopen(url.rsplit("/", 1)[0] + "/pyodide-lock.json", timeout=10):
             pass
     except OSError as exc:
         pytest.skip(f"the Pyodide CDN is unreachable ({url}: {exc}); .github/workflows/lite.yml runs this")
-    if built := os.environ.get("PMKIT_LITE_SITE"):
-        return Path(built).resolve()
-    out = tmp_path_factory.mktemp("lite") / "site"
-    subprocess.run([sys.executable, "-m", "pmkit", "lite", "--out", str(out)], check=True, cwd=ROOT)
-    return out
+    return built_site
 
 
-@pytest.fixture(scope="module")
-def served(lite_site: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(lite_site))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # the test's output stays readable
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """``folder`` over HTTP on localhost, a secure context, so JupyterLite's service worker
+    (the bridge between the kernel's /drive and the browser's storage) runs."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(_QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    try:  # localhost is a secure context, so JupyterLite's service worker (the /drive bridge) runs
+    try:
         yield f"http://localhost:{server.server_address[1]}"
     finally:
         server.shutdown()
         thread.join()
+
+
+@pytest.fixture(scope="module")
+def served(lite_site: Path) -> Iterator[str]:
+    with serve(lite_site) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 def _wait_until_every_cell_ran(page: Any) -> None:
@@ -129,64 +161,103 @@ def _open(page: Any, base: str) -> None:
 
 
 def test_lesson_00_runs_in_the_browser_and_keeps_the_learners_work(
-        served: str, tmp_path: Path) -> None:
+        browser: Any, served: str, tmp_path: Path) -> None:
     shots = Path(os.environ.get("PMKIT_LITE_SHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(120_000)
-        started = time.monotonic()
-        _open(page, served)
-        _run_all(page)
-        first_run = time.monotonic() - started
-        page.screenshot(path=str(shots / "lite-00-run-all.png"))
-        assert _errors(page) == [], f"error output (see {shots})"
-        assert "not answered" in _check_cell(page).locator(".jp-OutputArea").inner_text()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    started = time.monotonic()
+    _open(page, served)
+    _run_all(page)
+    first_run = time.monotonic() - started
+    page.screenshot(path=str(shots / "lite-00-run-all.png"))
+    assert _errors(page) == [], f"error output (see {shots})"
+    assert "not answered" in _check_cell(page).locator(".jp-OutputArea").inner_text()
 
-        wrong = _answer(page, WRONG)
-        assert "❌" in wrong and "incorrect" in wrong, wrong
-        right = _answer(page, RIGHT)
-        assert "✅" in right and "correct" in right, right
+    wrong = _answer(page, WRONG)
+    assert "❌" in wrong and "incorrect" in wrong, wrong
+    right = _answer(page, RIGHT)
+    assert "✅" in right and "correct" in right, right
 
-        slider = page.locator(".widget-slider").first
-        slider.scroll_into_view_if_needed()
-        readout = slider.locator(".widget-readout")
-        before = readout.inner_text()
-        explorer = page.locator(".jp-CodeCell").filter(has=slider)
-        takeaway_before = explorer.locator(".jp-OutputArea").inner_text()
-        slider.locator(".noUi-handle").focus()
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function("([el, old]) => el.textContent.trim() !== old",
-                               arg=[readout.element_handle(), before])
-        page.wait_for_timeout(2000)  # the chart redraws in the kernel
-        assert explorer.locator(".jp-OutputArea").inner_text() != takeaway_before
-        page.screenshot(path=str(shots / "lite-00-slider-moved.png"))
+    slider = page.locator(".widget-slider").first
+    slider.scroll_into_view_if_needed()
+    readout = slider.locator(".widget-readout")
+    before = readout.inner_text()
+    explorer = page.locator(".jp-CodeCell").filter(has=slider)
+    chart_before = explorer.locator(".jp-OutputArea").inner_html()
+    slider.locator(".noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("([el, old]) => el.textContent.trim() !== old",
+                           arg=[readout.element_handle(), before])
+    page.wait_for_timeout(2000)  # the chart redraws in the kernel
+    assert explorer.locator(".jp-OutputArea").inner_html() != chart_before, "the chart did not redraw"
+    page.screenshot(path=str(shots / "lite-00-slider-moved.png"))
 
-        page.keyboard.press("Control+s")
-        page.wait_for_timeout(2000)
-        page.reload()
-        page.wait_for_selector(".jp-CodeCell", timeout=FIRST_LOAD)
-        source = _check_cell(page).locator(".cm-content").inner_text()
-        assert RIGHT in source, f"the answer did not survive the reload: {source!r}"
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(2000)
+    page.reload()
+    page.wait_for_selector(".jp-CodeCell", timeout=FIRST_LOAD)
+    source = _check_cell(page).locator(".cm-content").inner_text()
+    assert RIGHT in source, f"the answer did not survive the reload: {source!r}"
 
-        # The progress log sits in the same browser storage: ask a fresh kernel for it.
-        last = page.locator(".jp-CodeCell .cm-content").last
-        last.click()
-        page.keyboard.press("Escape")
-        page.keyboard.press("b")
-        page.keyboard.press("Enter")
-        page.keyboard.insert_text("print(open('/drive/.pmkit-progress.jsonl').read().count('average_order'))")
-        page.keyboard.press("Shift+Enter")
-        page.wait_for_function(
-            "() => /\\[\\d+\\]/.test([...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
-            ".pop().textContent)", timeout=FIRST_LOAD)
-        counted = page.locator(".jp-CodeCell .jp-OutputArea").last.inner_text().strip()
-        page.screenshot(path=str(shots / "lite-00-after-reload.png"))
-        browser.close()
+    # The progress log sits in the same browser storage: ask a fresh kernel for it.
+    last = page.locator(".jp-CodeCell .cm-content").last
+    last.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text("print(open('/drive/.pmkit-progress.jsonl').read().count('average_order'))")
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(
+        "() => /\\[\\d+\\]/.test([...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+        ".pop().textContent)", timeout=FIRST_LOAD)
+    counted = page.locator(".jp-CodeCell .jp-OutputArea").last.inner_text().strip()
+    page.screenshot(path=str(shots / "lite-00-after-reload.png"))
+    context.close()
     assert counted.isdigit() and int(counted) >= 2, f"progress log after reload: {counted!r}"
     print(f"first load to 'Run All' finished: {first_run:.0f} s")
     if summary := os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(summary, "a", encoding="utf-8") as stream:
             stream.write(f"Lesson 00 in JupyterLite, cold cache: opened and ran in {first_run:.0f} s\n")
+
+
+def test_a_saved_lesson_survives_a_reload_and_a_course_update_until_deleted(
+        browser: Any, built_site: Path, tmp_path: Path) -> None:
+    """JupyterLite's storage over the shipped files: needs no kernel, so it runs everywhere."""
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    shipped = site / "files" / LESSON
+    with serve(site) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        page.route("https://**/*", lambda route: route.abort())  # no CDN needed, none used
+        _open(page, base)
+        first = page.locator(".jp-CodeCell .cm-content").first
+        first.click()
+        page.keyboard.press("End")
+        page.keyboard.insert_text("  # mine")
+        page.keyboard.press("Control+s")
+        page.wait_for_selector(".lm-TabBar-tab.jp-mod-dirty", state="detached")
+
+        nb = json.loads(shipped.read_text(encoding="utf-8"))  # the course publishes a new version
+        nb["cells"][0]["source"] = "# A newer lesson 00\n"
+        shipped.write_text(json.dumps(nb), encoding="utf-8")
+        page.reload()
+        page.wait_for_selector(".jp-CodeCell .cm-content", timeout=FIRST_LOAD)
+        assert page.locator(".jp-CodeCell .cm-content").first.inner_text() == "seed = 42  # mine"
+        assert page.get_by_text("A newer lesson 00").count() == 0, "the update replaced the learner's copy"
+
+        # Starting over: delete the saved copy in the file browser; the course's copy comes back.
+        page.get_by_role("menuitem", name="File", exact=True).click()
+        page.get_by_role("menuitem", name="Close All Tabs").click()
+        page.locator(".jp-DirListing-item", has_text=LESSON.removesuffix(".ipynb")).click(button="right")
+        page.locator('.lm-Menu-item[data-command="filebrowser:delete"]').click()
+        page.get_by_role("button", name="Delete", exact=True).click()
+        page.wait_for_timeout(1000)
+        _open(page, base)
+        page.wait_for_selector("h1:has-text('A newer lesson 00')")
+        assert page.locator(".jp-CodeCell .cm-content").first.inner_text() == "seed = 42"
+        page.screenshot(path=str(tmp_path / "lite-00-after-delete.png"))
+        context.close()

@@ -259,8 +259,7 @@ def build_lite(out: Path | str = "_lite") -> LiteSite:
         }, indent=2) + "\n", encoding="utf-8")
         build = [*command, "build", "--lite-dir", str(work), "--output-dir", str(out.resolve()),
                  "--contents", str(work / "course"), "--piplite-wheels", str(wheel),
-                 "--apps", "lab", "--no-sourcemaps", "--no-unused-shared-packages",
-                 "--source-date-epoch", "1580601600"]
+                 "--apps", "lab", "--no-sourcemaps", "--no-unused-shared-packages"]
         done = subprocess.run(build, cwd=work, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
