@@ -54,6 +54,7 @@ def _bwrap_works() -> bool:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
     """One lite build for the module, with no network when bubblewrap allows it."""
+    pytest.importorskip("jupyterlite_core", reason="JupyterLite is not installed: pip install -e '.[lite]'")
     scratch = tmp_path_factory.mktemp("lite")
     out = scratch / "site"
     command = [sys.executable, "-m", "pmkit", "lite", "--out", str(out)]
