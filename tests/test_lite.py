@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import contextlib
 import functools
 import hashlib
 import http.server
@@ -253,16 +254,11 @@ def test_no_lesson_cell_needs_the_machinery_or_a_subprocess(path: Path) -> None:
 
 
 def _pinned_pyodide_version() -> str:
-    """The Pyodide release the pinned jupyterlite-pyodide-kernel loads (its default pyodideUrl)."""
-    from jupyter_core.paths import jupyter_path
-
-    for folder in jupyter_path("labextensions"):
-        schema = Path(folder, "@jupyterlite", "pyodide-kernel-extension", "static", "schema",
-                      "kernel.v0.schema.json")
-        if schema.is_file():
-            url = json.loads(schema.read_text())["properties"]["pyodideUrl"]["default"]
-            return url.split("/pyodide/v")[1].split("/")[0]
-    pytest.skip("jupyterlite-pyodide-kernel is not installed (pip install -e '.[lite]')")
+    """The Pyodide release the pinned jupyterlite-pyodide-kernel loads, e.g. 314.0.6."""
+    url = lite.pyodide_url()
+    if url is None:
+        pytest.skip("jupyterlite-pyodide-kernel is not installed (pip install -e '.[lite]')")
+    return url.split("/pyodide/v")[1].split("/")[0]
 
 
 def _pyodide_core() -> tuple[Path, Path]:
@@ -299,18 +295,26 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def served(site: tuple[Path, bool]) -> Iterator[str]:
-    """The built site over HTTP on the loopback, as a browser would fetch it."""
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """``folder`` over HTTP on localhost: a secure context, so JupyterLite's service worker
+    (the bridge between the kernel's /drive and the browser's storage) runs."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_QuietHandler, directory=str(site[0])))
+                                             functools.partial(_QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://localhost:{server.server_address[1]}"
     finally:
         server.shutdown()
         thread.join()
+
+
+@pytest.fixture
+def served(site: tuple[Path, bool]) -> Iterator[str]:
+    """The built site over HTTP, as a browser would fetch it."""
+    with serve(site[0]) as base:
+        yield base
 
 
 IN_PYODIDE = """

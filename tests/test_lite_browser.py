@@ -13,15 +13,11 @@ records the first-load time it measures.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -30,31 +26,14 @@ from typing import Any
 
 import pytest
 
+from pmkit.course import lite
+from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, sync_api
+from tests.test_lite import serve
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path(os.environ.get("PMKIT_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-component-update", "--no-first-run"]
 LESSON = "00_welcome.ipynb"
 FIRST_LOAD = 600_000  # ms: Pyodide, numpy, pandas, scipy and matplotlib come from the CDN once
 WRONG, RIGHT = "average_order = 1.0", 'average_order = orders["order_value"].mean()'
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed: pip install playwright (no browser download)"
-)
-if not CHROMIUM.is_file():
-    pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set PMKIT_CHROMIUM)",
-                allow_module_level=True)
-
-
-def _pyodide_url() -> str:
-    from jupyter_core.paths import jupyter_path
-
-    for folder in jupyter_path("labextensions"):
-        schema = Path(folder, "@jupyterlite", "pyodide-kernel-extension", "static", "schema",
-                      "kernel.v0.schema.json")
-        if schema.is_file():
-            return json.loads(schema.read_text())["properties"]["pyodideUrl"]["default"]
-    pytest.skip("jupyterlite-pyodide-kernel is not installed (pip install -e '.[lite]')")
-
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -70,33 +49,15 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def lite_site(built_site: Path) -> Path:
     """The built site, where the learner's browser can fetch Pyodide (else the test skips)."""
-    url = _pyodide_url()
+    url = lite.pyodide_url()
+    if url is None:
+        pytest.skip("jupyterlite-pyodide-kernel is not installed (pip install -e '.[lite]')")
     try:  # the learner's browser fetches Pyodide from here on first run
         with urllib.request.urlopen(url.rsplit("/", 1)[0] + "/pyodide-lock.json", timeout=10):
             pass
     except OSError as exc:
         pytest.skip(f"the Pyodide CDN is unreachable ({url}: {exc}); .github/workflows/lite.yml runs this")
     return built_site
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # the test's output stays readable
-        pass
-
-
-@contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """``folder`` over HTTP on localhost, a secure context, so JupyterLite's service worker
-    (the bridge between the kernel's /drive and the browser's storage) runs."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://localhost:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        thread.join()
 
 
 @pytest.fixture(scope="module")
@@ -106,13 +67,12 @@ def served(lite_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
+    """One browser for the module (tests/test_browser.py has its twin for JupyterLab)."""
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
 
 
 def _wait_until_every_cell_ran(page: Any) -> None:
@@ -169,10 +129,10 @@ def _open(page: Any, base: str) -> None:
 
 
 def test_lesson_00_runs_in_the_browser_and_keeps_the_learners_work(
-        browser: Any, served: str, tmp_path: Path) -> None:
+        chromium: Any, served: str, tmp_path: Path) -> None:
     shots = Path(os.environ.get("PMKIT_LITE_SHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(120_000)
     fetched: list[int] = []  # bytes on the wire per request, the site's and the CDN's alike
@@ -236,13 +196,13 @@ def test_lesson_00_runs_in_the_browser_and_keeps_the_learners_work(
 
 
 def test_a_saved_lesson_survives_a_reload_and_a_course_update_until_deleted(
-        browser: Any, built_site: Path, tmp_path: Path) -> None:
+        chromium: Any, built_site: Path, tmp_path: Path) -> None:
     """JupyterLite's storage over the shipped files: needs no kernel, so it runs everywhere."""
     site = tmp_path / "site"
     shutil.copytree(built_site, site)
     shipped = site / "files" / LESSON
     with serve(site) as base:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = chromium.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(120_000)
         page.route("https://**/*", lambda route: route.abort())  # no CDN needed, none used

@@ -216,6 +216,21 @@ def _jupyter_lite() -> list[str]:
     return [sys.executable, "-m", "jupyterlite_core"]
 
 
+def pyodide_url() -> str | None:
+    """Where the learner's browser fetches Pyodide from: the pinned kernel's default ``pyodideUrl``.
+
+    None when jupyterlite-pyodide-kernel is not installed.
+    """
+    from jupyter_core.paths import jupyter_path
+
+    for folder in jupyter_path("labextensions"):
+        schema = Path(folder, "@jupyterlite", "pyodide-kernel-extension", "static", "schema",
+                      "kernel.v0.schema.json")
+        if schema.is_file():
+            return json.loads(schema.read_text(encoding="utf-8"))["properties"]["pyodideUrl"]["default"]
+    return None
+
+
 def stage_contents(folder: Path) -> list[str]:
     """Lay out what the learner's file browser shows: the lessons, the datasets, a README."""
     lessons = sorted(paths.lessons_dir().glob("[0-9][0-9]_*.ipynb"))
