@@ -18,14 +18,37 @@ Environment variables override the defaults, for tests and for hosted setups:
                      sets it for its kernels; see ``pmkit.display.figures_enabled``)
 ``PMKIT_WIDGETS``    ``off`` gives explorers their static chart only (every headless
                      run sets it; see ``pmkit.widgets.live_widgets_enabled``)
+
+In the browser (JupyterLite's Pyodide kernel, ``sys.platform == "emscripten"``) the
+learner's files live in the browser's storage, which the kernel mounts at ``/drive``: the
+lessons sit at its top, so that folder is both the course root and the workspace, and the
+progress log written there survives a reload (see ``pmkit.course.lite``).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: Where JupyterLite's Pyodide kernel mounts the browser-stored files the learner sees.
+BROWSER_DRIVE = Path("/drive")
+
+
+def in_browser() -> bool:
+    """True in a browser kernel (Pyodide, as JupyterLite runs it).
+
+    >>> in_browser()
+    False
+    """
+    return sys.platform == "emscripten"
+
+
+def browser_drive() -> Path | None:
+    """The browser's storage as a folder, when running in a browser kernel that mounts it."""
+    return BROWSER_DRIVE if in_browser() and BROWSER_DRIVE.is_dir() else None
 
 
 def _repo_root() -> Path | None:
@@ -47,7 +70,7 @@ def course_root() -> Path:
     """The folder that holds the learner's ``workspace/``."""
     if env := os.environ.get("PMKIT_HOME"):
         return Path(env).expanduser().resolve()
-    return _repo_root() or Path.cwd()
+    return _repo_root() or browser_drive() or Path.cwd()
 
 
 def _content_dir(name: str) -> Path:
@@ -79,6 +102,8 @@ def workspace_dir() -> Path:
     """The learner's own, git-ignored copies of the lessons."""
     if env := os.environ.get("PMKIT_WORKSPACE"):
         return Path(env).expanduser().resolve()
+    if (drive := browser_drive()) is not None:  # the lessons the learner edits sit at its top
+        return drive
     return course_root() / "workspace"
 
 

@@ -178,6 +178,11 @@ def _parser() -> argparse.ArgumentParser:
     p = add("site", _delegate("site"), "a static HTML version of the course with an index")
     p.add_argument("--out", default="_site", help="output folder")
     p.add_argument("--solutions", action="store_true", help="publish the masters instead of the lessons")
+    p.add_argument("--lite-url", default=None, help="where `pmkit lite` is published: adds a "
+                   "'run this lesson in your browser' link to every page")
+
+    p = add("lite", _delegate("lite"), "the course as a JupyterLite site: runs in the browser, no install")
+    p.add_argument("--out", default="_lite", help="output folder")
 
     p = add("datasets", cmd_datasets, "generate or verify the course datasets (see `pmkit datasets --help`)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -173,8 +173,14 @@ def prepare_output(out: Path | str) -> Path:
     return out
 
 
-def build_site(out: Path | str = "_site", *, solutions: bool = False) -> SiteReport:
-    """Write one HTML page per lesson (or master) and an index into ``out``."""
+def build_site(out: Path | str = "_site", *, solutions: bool = False,
+               lite_url: str | None = None) -> SiteReport:
+    """Write one HTML page per lesson (or master) and an index into ``out``.
+
+    ``lite_url`` (where ``pmkit lite`` output is published) adds a "run this lesson in
+    your browser" link to every page.
+    """
+    from pmkit.course.lite import run_in_browser_link
     folder_in = paths.solutions_dir() if solutions else paths.lessons_dir()
     sources = sorted(folder_in.glob("[0-9][0-9]_*.ipynb"))
     if not sources:
@@ -193,7 +199,8 @@ def build_site(out: Path | str = "_site", *, solutions: bool = False) -> SiteRep
     pages = []
     for position, (nb, meta) in enumerate(zip(notebooks, metas, strict=True)):
         target = folder / page_name(meta)
-        target.write_text(lesson_page(nb, meta, _nav(metas, position), exporter), encoding="utf-8")
+        nav = _nav(metas, position) + run_in_browser_link(lite_url, f"{meta.name}.ipynb")
+        target.write_text(lesson_page(nb, meta, nav, exporter), encoding="utf-8")
         pages.append(str(target))
     index = folder / INDEX_NAME
     index.write_text(index_page(metas), encoding="utf-8")
@@ -203,5 +210,5 @@ def build_site(out: Path | str = "_site", *, solutions: bool = False) -> SiteRep
 
 def command(args: argparse.Namespace) -> int:
     """``pmkit site``: 0 when the site was written."""
-    print(build_site(args.out, solutions=args.solutions).summary())
+    print(build_site(args.out, solutions=args.solutions, lite_url=args.lite_url).summary())
     return 0
