@@ -20,6 +20,7 @@ import functools
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,16 @@ AXE_VERSION = "4.14.1"
 CACHE = ROOT / ".pytest_cache" / "axe-core" / AXE_VERSION
 # The rules the course promises: WCAG 2.0 and 2.1, levels A and AA.
 TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+# axe-core's "best practice" rules for a page's structure, which WCAG's tags leave out: headings
+# in order, one main landmark, all content inside landmarks, a skip link that leads somewhere.
+STRUCTURE = ("heading-order", "landmark-one-main", "landmark-unique", "landmark-no-duplicate-main",
+             "landmark-banner-is-top-level", "region", "page-has-heading-one", "skip-link")
 
-RUN_AXE = """async ([include, tags]) => {
+RUN_AXE = """async ([include, tags, rules]) => {
+    const extra = Object.fromEntries(rules.map(rule => [rule, {enabled: true}]));
     const result = await window.axe.run(include === null ? document : include,
-                                        {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+                                        {runOnly: {type: 'tag', values: tags}, rules: extra,
+                                         resultTypes: ['violations']});
     return result.violations.map(rule => ({
         id: rule.id, impact: rule.impact, help: rule.help,
         nodes: rule.nodes.map(node => ({
@@ -89,12 +96,13 @@ def describe(rules: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def violations(page: Any, include: str | None = None) -> list[str]:
+def violations(page: Any, include: str | None = None, rules: Sequence[str] = ()) -> list[str]:
     """axe-core's WCAG 2.0/2.1 A and AA violations on ``page``, one line each.
 
     ``include`` (a CSS selector) limits the run to that part of the page; axe-core
-    raises if nothing matches, so a wrong selector cannot pass silently.
+    raises if nothing matches, so a wrong selector cannot pass silently. ``rules`` names
+    further axe-core rules to run (e.g. :data:`STRUCTURE`).
     """
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(content=axe_source())
-    return describe(page.evaluate(RUN_AXE, [include, list(TAGS)]))
+    return describe(page.evaluate(RUN_AXE, [include, list(TAGS), list(rules)]))

@@ -1,24 +1,171 @@
-"""Accessibility: axe-core's WCAG 2.0/2.1 A and AA rules in Debian's Chromium.
+"""Accessibility: axe-core's WCAG 2.0/2.1 A and AA rules in Debian's Chromium, and colour checks.
 
-The browser, server and Chromium flags are test_browser's; axe-core comes from
-the npm registry (tests/axe.py). Every failure names the rule and the element.
+The browser and its flags are test_browser's; axe-core comes from the npm registry
+(tests/axe.py). Every axe failure names the rule and the element.
 """
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
 from typing import Any
 
-from tests.axe import violations
+import nbformat
+import pytest
+from nbformat.v4 import new_markdown_cell, new_notebook
+
+from tests.axe import STRUCTURE, violations
 from tests.test_browser import browser  # noqa: F401  (the shared fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2.1's contrast ratio of two #rrggbb (or #rgb) colours, from 1 to 21.
+
+    >>> f"{contrast_ratio('#b0b0b0', '#ffffff'):.1f}"  # the old prompts (axe-core truncates: 2.16)
+    '2.2'
+    >>> contrast_ratio("#000", "#fff")
+    21.0
+    """
+    def luminance(colour: str) -> float:
+        digits = colour.lstrip("#")
+        if len(digits) == 3:
+            digits = "".join(2 * digit for digit in digits)
+        channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _offline_page(browser: Any) -> tuple[Any, list[str]]:  # noqa: F811
+    """A page that refuses anything not on disk, and the list of what it tried to fetch."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    asked: list[str] = []
+
+    def route(request_route: Any) -> None:
+        url = request_route.request.url
+        if url.startswith(("file:", "data:")):
+            request_route.continue_()
+        else:
+            asked.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return page, asked
 
 
 def test_axe_reports_the_rule_and_the_element(browser: Any) -> None:  # noqa: F811
-    # The harness itself: a page with two known barriers must fail with both named.
+    # The harness itself: a page with known barriers must fail with each one named.
     page = browser.new_page()
     page.set_content('<html><body><main><img src="data:image/png;base64,iVBORw0KGgo=">'
-                     '<p style="color:#b0b0b0">faint</p></main></body></html>')
+                     '<p style="color:#b0b0b0">faint</p><h1>a</h1><h3>skipped a level</h3>'
+                     "</main></body></html>")
     found = violations(page)
+    structure = violations(page, rules=STRUCTURE)
     page.close()
     assert any(line.startswith("image-alt [critical] at img") for line in found), found
     assert any(line.startswith("color-contrast [serious] at p") and "2.16" in line for line in found), found
     assert any(line.startswith("html-has-lang") for line in found), found
+    assert not any(line.startswith("heading-order") for line in found)  # not a WCAG-tagged rule...
+    assert any(line.startswith("heading-order [moderate] at h3") for line in structure), structure  # ...asked
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The course's site, built from the committed lessons."""
+    from pmkit.course.site import build_site
+
+    report = build_site(tmp_path_factory.mktemp("site") / "site")
+    return Path(report.index).parent
+
+
+def test_every_site_page_passes_axe_offline(browser: Any, site: Path) -> None:  # noqa: F811
+    page, asked = _offline_page(browser)
+    pages = sorted(site.glob("*.html"))
+    assert len(pages) == 1 + len(list((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")))
+    failures = {}
+    for built in pages:
+        page.goto(built.as_uri())
+        page.wait_for_function("() => [...document.images].every(img => img.complete)")
+        found = violations(page, rules=STRUCTURE)
+        if found:
+            failures[built.name] = found
+        assert page.get_attribute("html", "lang") == "en", built.name
+        assert page.locator("body > header nav[aria-label]").count() == 1, built.name
+        assert page.locator("main").count() == 1, built.name
+        # The first Tab lands on the skip link, and it leads to the main content.
+        page.keyboard.press("Tab")
+        skip = page.evaluate("() => [document.activeElement.textContent, document.activeElement.hash]")
+        assert skip[0].startswith("Skip to the") and page.locator(f"main{skip[1]}").count() == 1, built.name
+    page.close()
+    assert not failures, "\n".join(f"{name}: {line}" for name, lines in failures.items() for line in lines)
+    assert asked == [], f"the site asked the network for {asked}"
+
+
+def test_no_page_names_a_network_address(site: Path) -> None:
+    for built in sorted(site.glob("*.html")):
+        text = re.sub(r"/\*.*?\*/", "", built.read_text(encoding="utf-8"), flags=re.S)  # CSS comments
+        assert re.findall(r"https?://[^\"'\s)<>]+", text) == [], built.name
+
+
+def test_code_colours_reach_aa_contrast_on_the_code_background() -> None:
+    from pmkit.course.site import CODE_COLOURS
+
+    styles = sys_prefix_share()
+    theme = (styles / "theme-light.css").read_text(encoding="utf-8")
+    declared = dict(re.findall(r"(--jp-mirror-editor-[\w-]+-color):\s*(#[0-9a-fA-F]{3,6})\s*;", theme))
+    # The code background: --jp-cell-editor-background is --md-grey-100, declared in index.css.
+    assert "--jp-cell-editor-background: var(--md-grey-100)" in theme
+    background = re.search(r"--md-grey-100:\s*(#[0-9a-fA-F]{6})", (styles / "index.css").read_text())[1]
+    assert len(declared) >= 15 and background.lower() == "#f5f5f5"
+    used = {**declared, **CODE_COLOURS}
+    weak = {name: round(contrast_ratio(colour, background), 2) for name, colour in used.items()
+            if contrast_ratio(colour, background) < 4.5}
+    assert weak == {}
+    # The overrides matter: without them the theme's own colours fall short.
+    assert any(contrast_ratio(colour, background) < 4.5 for colour in declared.values())
+
+
+def sys_prefix_share() -> Path:
+    """The folder of nbconvert's lab template styles, found through jupyter_core's data paths."""
+    from jupyter_core.paths import jupyter_path
+
+    for folder in jupyter_path("nbconvert", "templates", "lab", "static"):
+        if (Path(folder) / "theme-light.css").is_file():
+            return Path(folder)
+    pytest.skip("nbconvert's lab template is not installed")
+
+
+def test_math_is_typeset_offline_from_the_bundled_mathjax(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    pytest.importorskip("jupyter_server_mathjax", reason="pip install jupyter-server-mathjax")
+    from pmkit.course.site import build_site
+
+    repo = tmp_path / "course"
+    (repo / "lessons").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text("")
+    shutil.copy(ROOT / "lessons" / "00_welcome.ipynb", repo / "lessons")
+    formula = "$$n = 2 \\sigma^2 (z_{1-\\alpha/2} + z_{1-\\beta})^2 / \\delta^2$$"
+    nb = new_notebook(cells=[new_markdown_cell(f"# Lift\n\nThe lift is $p_B / p_A - 1$, and:\n\n{formula}")])
+    nb.metadata["pmkit"] = {"id": "01", "title": "Lift", "module": "1 · Numbers", "minutes": 5,
+                            "objectives": ["Read a formula"], "prerequisites": [], "version": "1.0"}
+    nbformat.write(nb, repo / "lessons" / "01_lift.ipynb")
+    monkeypatch.setenv("PMKIT_REPO", str(repo))
+    report = build_site(tmp_path / "site")
+    welcome, lift = (Path(p) for p in report.pages)
+    assert "MathJax" not in welcome.read_text(encoding="utf-8")  # no math, no script
+    assert 'src="mathjax/MathJax.js' in lift.read_text(encoding="utf-8")
+
+    page, asked = _offline_page(browser)
+    page.goto(lift.as_uri())
+    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 "
+                           "&& document.querySelectorAll('.MathJax, .MathJax_Display').length >= 2")
+    assert violations(page, rules=STRUCTURE) == []
+    page.close()
+    assert asked == []
