@@ -37,9 +37,11 @@ TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 STRUCTURE = ("heading-order", "landmark-one-main", "landmark-unique", "landmark-no-duplicate-main",
              "landmark-banner-is-top-level", "region", "page-has-heading-one", "skip-link")
 
-RUN_AXE = """async ([include, tags, rules]) => {
+RUN_AXE = """async ([include, exclude, tags, rules]) => {
     const extra = Object.fromEntries(rules.map(rule => [rule, {enabled: true}]));
-    const result = await window.axe.run(include === null ? document : include,
+    const context = exclude.length === 0 ? (include === null ? document : include)
+                                         : {...(include === null ? {} : {include}), exclude};
+    const result = await window.axe.run(context,
                                         {runOnly: {type: 'tag', values: tags}, rules: extra,
                                          resultTypes: ['violations']});
     return result.violations.map(rule => ({
@@ -96,13 +98,15 @@ def describe(rules: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def violations(page: Any, include: str | None = None, rules: Sequence[str] = ()) -> list[str]:
+def violations(page: Any, include: str | None = None, rules: Sequence[str] = (),
+               exclude: Sequence[str] = ()) -> list[str]:
     """axe-core's WCAG 2.0/2.1 A and AA violations on ``page``, one line each.
 
     ``include`` (a CSS selector) limits the run to that part of the page; axe-core
     raises if nothing matches, so a wrong selector cannot pass silently. ``rules`` names
-    further axe-core rules to run (e.g. :data:`STRUCTURE`).
+    further axe-core rules to run (e.g. :data:`STRUCTURE`); ``exclude`` lists selectors to
+    leave out (say why where you use it).
     """
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(content=axe_source())
-    return describe(page.evaluate(RUN_AXE, [include, list(TAGS), list(rules)]))
+    return describe(page.evaluate(RUN_AXE, [include, list(exclude), list(TAGS), list(rules)]))

@@ -16,7 +16,7 @@ import pytest
 from nbformat.v4 import new_markdown_cell, new_notebook
 
 from tests.axe import STRUCTURE, violations
-from tests.test_browser import browser  # noqa: F401  (the shared fixture)
+from tests.test_browser import LESSON, SLOW, browser, jupyter_lab  # noqa: F401  (shared fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -169,3 +169,82 @@ def test_math_is_typeset_offline_from_the_bundled_mathjax(
     assert violations(page, rules=STRUCTURE) == []
     page.close()
     assert asked == []
+
+
+# What the course puts in a notebook: every output and the lessons' own Markdown. JupyterLab's
+# chrome (toolbars, prompts, the code editor) is JupyterLab's to fix, not ours.
+OUR_PARTS = ".jp-OutputArea-output, .jp-MarkdownOutput"
+
+
+def test_lesson_00_outputs_pass_axe_in_jupyterlab(browser: Any, jupyter_lab: tuple[str, str]) -> None:  # noqa: F811
+    base, token = jupyter_lab
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(SLOW)
+    page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+    page.locator(".jp-CodeCell .jp-InputArea-editor").first.click()
+    page.keyboard.press("Escape")
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }"""
+    )
+    page.wait_for_selector(".jp-OutputArea-output .widget-slider .noUi-handle")
+    # ipywidgets gives a slider's handle no accessible name (its noUiSlider handle attributes are
+    # not exposed), so the handles are checked on their own below, against exactly that gap.
+    found = violations(page, OUR_PARTS, exclude=[".noUi-handle"])
+    handles = violations(page, ".jp-OutputArea-output .noUi-handle")
+    statuses = page.locator(".jp-OutputArea-output [role='status']").all_inner_texts()
+    labels = page.locator(".jp-OutputArea-output .widget-slider .widget-label").all_inner_texts()
+    handle = page.locator(".jp-OutputArea-output .noUi-handle").first
+    before = handle.get_attribute("aria-valuenow")
+    handle.focus()  # a keyboard user reaches it with Tab (tabindex 0) ...
+    page.keyboard.press("ArrowRight")  # ... and moves it with the arrow keys
+    page.wait_for_function("([h, v]) => h.getAttribute('aria-valuenow') !== v",
+                           arg=[handle.element_handle(), before])
+    tab_stops = page.eval_on_selector_all(".jp-OutputArea-output .noUi-handle",
+                                          "handles => handles.map(h => h.tabIndex)")
+    page.close()
+    assert found == [], "\n".join(found)
+    unexpected = [line for line in handles if not line.startswith("aria-input-field-name")]
+    assert unexpected == [], "\n".join(unexpected)
+    assert handles, "ipywidgets now names its slider handles: drop the exclusion above and this check"
+    # Every check's verdict is announced (role=status) and says its status in words.
+    words = re.compile(r": (correct|incorrect|not answered|error)\b")
+    assert statuses and all(words.search(text) for text in statuses), statuses
+    # Every slider is labelled in visible words and is a keyboard stop.
+    assert labels and all(label.strip() for label in labels), labels
+    assert tab_stops and all(stop == 0 for stop in tab_stops), tab_stops
+
+
+def _text(markup: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", markup).split())
+
+
+@pytest.mark.parametrize("status", ["correct", "incorrect", "not answered", "error"])
+def test_feedback_says_its_status_in_words_and_is_announced(status: str) -> None:
+    from pmkit.exercises.engine import Feedback
+
+    markup = Feedback("00_welcome", "late_share", status, "A sentence.", "Try again.")._repr_html_()
+    assert markup.startswith('<div role="status"')
+    assert f"late_share: {status}" in _text(re.sub(r'<span aria-hidden="true">.*?</span>', "", markup))
+    # The icon is decoration: hidden from screen readers, and a symbol text fonts have (no emoji).
+    icon = re.search(r'<span aria-hidden="true">(.*?)</span>', markup)[1]
+    assert len(icon) == 1 and ord(icon) < 0x2800, icon
+    assert not re.search("[\U0001F000-\U0001FFFF\u2705\u274C\uFE0F]", markup)
+
+
+def test_card_text_keeps_the_theme_colour() -> None:
+    from pmkit.display import NEUTRAL, PALETTE, card
+
+    markup = card("Title", {"a": 1}, summary="A sentence.", footer="Next step.", accent=PALETTE[6])
+    # Colour only on the border: text colour comes from the theme, legible in light and dark.
+    assert re.findall(r"(?<![-\w])color:", markup) == []
+    assert "border-left:4px solid #F0E442" in markup
+    assert '<th scope="row"' in markup
+    # Why the footer lost its grey: just AA on white, below it on JupyterLab's dark theme.
+    assert 4.5 < contrast_ratio(NEUTRAL, "#ffffff") < 4.8
+    assert contrast_ratio(NEUTRAL, "#111111") < 4.5
