@@ -19,6 +19,13 @@ from pmkit import paths
 # Okabe–Ito: distinguishable with every common form of colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 GOOD, BAD, NEUTRAL = "#009E73", "#D55E00", "#6c757d"
+# Colour is never the only cue (WCAG 1.4.1): series told apart by colour also differ in marker,
+# line style or hatch, the n-th series taking the n-th of each; a bar singled out by colour
+# (the top item, the biggest drop) also gets HIGHLIGHT.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", "-.", ":")
+HATCHES = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")
+HIGHLIGHT = "//"
 
 
 def safe_repr(value: Any, limit: int = 80) -> str:

@@ -6,8 +6,10 @@ The browser and its flags are test_browser's; axe-core comes from the npm regist
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -248,3 +250,332 @@ def test_card_text_keeps_the_theme_colour() -> None:
     # Why the footer lost its grey: just AA on white, below it on JupyterLab's dark theme.
     assert 4.5 < contrast_ratio(NEUTRAL, "#ffffff") < 4.8
     assert contrast_ratio(NEUTRAL, "#111111") < 4.5
+
+
+# --------------------------------------------------------------- colour vision ---
+
+# Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color
+# vision deficiency", IEEE TVCG 15(6):1291-1298, table of matrices at severity 1.0. They act on
+# linear-light RGB; each row sums to 1, so greys stay grey.
+MACHADO_2009 = {
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+                   (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+                     (-0.011820, 0.042940, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602),
+                   (0.004733, 0.691367, 0.303900)),
+}
+# sRGB (IEC 61966-2-1) linear RGB to CIE XYZ, D65 white.
+SRGB_TO_XYZ = ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505))
+# CIE76 colour difference that counts as "told apart at a glance" in a chart: about five times
+# the just-noticeable difference of 2.3 (Sharma, Digital Color Imaging Handbook, 2003).
+DISTINCT = 12.0
+
+
+def linear_rgb(colour: str) -> Any:
+    """#rrggbb to linear-light RGB in [0, 1] (the sRGB transfer function undone)."""
+    import numpy as np
+    from matplotlib.colors import to_rgb
+
+    channels = np.array(to_rgb(colour))
+    return np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+
+
+def cielab(rgb: Any) -> Any:
+    """Linear-light RGB to CIELAB (D65)."""
+    import numpy as np
+
+    xyz = np.array(SRGB_TO_XYZ) @ rgb / (np.array(SRGB_TO_XYZ) @ np.ones(3))
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def seen_as(colour: str, deficiency: str | None) -> Any:
+    """How a colour looks (in CIELAB) with full-strength protanopia, deuteranopia or tritanopia."""
+    import numpy as np
+
+    rgb = linear_rgb(colour)
+    if deficiency is not None:
+        rgb = np.clip(np.array(MACHADO_2009[deficiency]) @ rgb, 0, 1)
+    return cielab(rgb)
+
+
+def delta_e(a: str, b: str, deficiency: str | None = None) -> float:
+    """CIE76 ΔE*ab between two colours as someone with ``deficiency`` sees them."""
+    import numpy as np
+
+    return float(np.linalg.norm(seen_as(a, deficiency) - seen_as(b, deficiency)))
+
+
+def test_the_simulation_behaves_as_published() -> None:
+    import numpy as np
+
+    for deficiency, matrix in MACHADO_2009.items():
+        assert np.allclose(np.sum(matrix, axis=1), 1, atol=1e-5), deficiency  # greys stay grey
+        assert delta_e("#777777", "#777777", deficiency) == 0
+        assert delta_e("#777777", "#777777", None) == 0
+    assert seen_as("#ffffff", None)[0] == pytest.approx(100, abs=0.01)  # white: L* = 100
+    # The classic clash: matplotlib's red and green, far apart normally, close for a deuteranope.
+    assert delta_e("#d62728", "#2ca02c") > 100
+    assert delta_e("#d62728", "#2ca02c", "deuteranopia") < DISTINCT
+
+
+@pytest.mark.parametrize("deficiency", [None, *MACHADO_2009])
+def test_palette_colours_stay_distinct_with_each_deficiency(deficiency: str | None) -> None:
+    from itertools import combinations
+
+    from pmkit.display import BAD, GOOD, NEUTRAL, PALETTE
+
+    colours = dict.fromkeys([*PALETTE, GOOD, BAD, NEUTRAL])  # every colour a chart may combine
+    close = {(a, b): round(delta_e(a, b, deficiency), 1) for a, b in combinations(colours, 2)
+             if delta_e(a, b, deficiency) < DISTINCT}
+    assert close == {}, f"too alike for {deficiency or 'full colour vision'}: {close}"
+
+
+# ------------------------------------------------------- never colour alone ---
+
+
+def _marker(line: Any) -> str:
+    marker = line.get_marker()
+    return "" if marker in (None, "None", "", " ") else str(marker)
+
+
+def _labelled(ax: Any, bar: Any, vertical: bool) -> bool:
+    """Whether a bar has a tick label of its own on the category axis."""
+    centre = bar.get_x() + bar.get_width() / 2 if vertical else bar.get_y() + bar.get_height() / 2
+    axis = ax.xaxis if vertical else ax.yaxis
+    return any(abs(tick.get_loc() - centre) < 1e-6 and tick.label1.get_text().strip()
+               for tick in axis.get_major_ticks())
+
+
+def colour_only(ax: Any) -> list[str]:
+    """Data marks of one chart told apart by colour and by nothing else.
+
+    Marks are lines (style: line style and marker), scatter points (marker shape), filled areas
+    and bars (hatch). Within one style, several colours carry meaning by colour alone, unless
+    each colour marks a single bar with a tick label of its own (then the words say it).
+    """
+    import numpy as np
+    from matplotlib.collections import PathCollection, PolyCollection
+    from matplotlib.colors import to_hex
+    from matplotlib.container import BarContainer
+
+    ax.figure.canvas.draw()  # tick labels get their text when drawn
+    marks: list[tuple[str, tuple[Any, ...], bool]] = [
+        (to_hex(line.get_color()), ("line", line.get_linestyle(), _marker(line)), False) for line in ax.lines]
+    for collection in ax.collections:
+        if isinstance(collection, PathCollection) and len(collection.get_offsets()):
+            shape = tuple(np.round(collection.get_paths()[0].vertices, 2).ravel().tolist())
+            marks += [(to_hex(c), ("points", shape), False) for c in collection.get_facecolor()]
+        elif isinstance(collection, PolyCollection) and len(collection.get_facecolor()):
+            area = ("area", collection.get_hatch() or "")
+            marks.append((to_hex(collection.get_facecolor()[0]), area, False))
+    for container in ax.containers:
+        if isinstance(container, BarContainer):
+            vertical = container.orientation == "vertical"
+            marks += [(to_hex(bar.get_facecolor()), ("bar", str(bar.get_hatch() or "")),
+                       _labelled(ax, bar, vertical)) for bar in container.patches]
+    styles: dict[tuple[Any, ...], dict[str, list[bool]]] = {}
+    for colour, style, labelled in marks:
+        styles.setdefault(style, {}).setdefault(colour, []).append(labelled)
+    return [f"{style[0]} {style[1:] if style[0] != 'points' else ''}: {sorted(by_colour)}"
+            for style, by_colour in styles.items()
+            if len(by_colour) > 1 and not all(flags == [True] for flags in by_colour.values())]
+
+
+def every_plotted_result() -> list[Any]:
+    """One result of every class with a plot() in the principle modules."""
+    import numpy as np
+    import pandas as pd
+
+    import pmkit.agile as agile
+    import pmkit.customer as cu
+    import pmkit.datasets as ds
+    import pmkit.experiment as ex
+    import pmkit.longterm as lt
+    import pmkit.recommend as r
+    from tests.test_metrics import _all_results
+
+    rng = np.random.default_rng(8)
+    segments = pd.DataFrame({"plan": ["a"] * 50 + ["b"] * 50, "score": rng.integers(0, 11, 100)})
+    answers = pd.DataFrame({"feature": ["x", "x", "y", "y", "z", "z"],
+                            "functional": ["like", "like", "expect", "expect", "like", "like"],
+                            "dysfunctional": ["neutral", "neutral", "dislike", "dislike", "dislike",
+                                              "dislike"]})
+    backlog = pd.DataFrame({"item": ["a", "b", "c"], "reach": [1, 2, 3], "impact": [1, 1, 1],
+                            "confidence": [1, 1, 1], "effort": [1, 1, 1]})
+    customers, items = [1, 1, 2, 2, 3, 3, 3, 4], ["tea", "cups", "tea", "cups", "tea", "jam", "cups", "jam"]
+    similarity = r.item_similarity(customers, items)
+    experiments, truth = ds.load("experiments"), ds.truth("experiments")
+    n = np.arange(1, 11) * 1000
+    return [
+        cu.nps(segments["score"]), cu.nps_by_segment(segments, "plan"),
+        cu.pain_points(["late", "rude agent", "late"], [1, 0.5, 0.5]),
+        cu.top_theme_odds(["late", "fine", "crushed"], sample_size=2, repeats=5),
+        cu.kano_survey(answers), cu.rice_ranking(backlog),
+        *_all_results(),
+        r.recommend(similarity, ["tea"], k=2), similarity,
+        r.evaluate(customers, items, [1, 2, 3, 4], ["jam", "jam", "cups", "tea"], k=1),
+        ex.two_proportions(100, 1000, 130, 1000), ex.sample_size(0.1, 0.02),
+        ex.srm_check([5000, 5200]), ex.adjust_p_values([0.01, 0.04, 0.2]),
+        ex.bayesian_ab(100, 1000, 120, 1000, draws=2000),
+        ex.sequential_test(rng.binomial(1000, 0.10, 10).cumsum(), n,
+                           rng.binomial(1000, 0.11, 10).cumsum(), n),
+        ex.peeking_simulation(experiments=100, n_per_arm=2000, looks=5),
+        ex.aa_simulation(experiments=100, n_per_arm=1000),
+        ex.analyze(experiments, "revenue", truth["one_click_upsell"]["guardrails"],
+                   experiment="one_click_upsell"),
+        agile.forecast_when([3, 5, 4, 6, 2, 5], 30, seed=1, start="2026-03-02"),
+        agile.forecast_how_many([3, 5, 4, 6, 2, 5], 10, seed=1),
+        agile.wsjf([10, 1, 4], [1, 5, 2], names=["fix", "rebuild", "filter"]),
+        agile.incremental_delivery([5, 3, 2], [2, 2, 2], 12),
+        lt.investment_case([-100, 30, 40, 50, 60], 0.1),
+        lt.lifetime_value(20, 0.8, 0.01, acquisition_cost=40),
+        lt.kaplan_meier([1, 2, 3, 4, 5, 6, 7, 8], [1, 0, 1, 1, 0, 1, 1, 0]),
+        lt.membership_case(10, 2, 0.3, 5, 3, 0.05, months=24),
+        lt.flywheel(), lt.portfolio_of_bets([1, 2], [0.3, 0.1], [3, 30], n_sims=1000),
+    ]
+
+
+def test_no_chart_tells_series_apart_by_colour_alone() -> None:
+    import inspect
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import pmkit.agile
+    import pmkit.customer
+    import pmkit.experiment
+    import pmkit.longterm
+    import pmkit.metrics
+    import pmkit.recommend
+
+    results = every_plotted_result()
+    plotted = {type(result) for result in results}
+    modules = (pmkit.agile, pmkit.customer, pmkit.experiment, pmkit.longterm, pmkit.metrics, pmkit.recommend)
+    every = {cls for module in modules for _, cls in inspect.getmembers(module, inspect.isclass)
+             if cls.__module__ == module.__name__ and "plot" in vars(cls)}
+    assert every - plotted == set(), "add a result of these classes to every_plotted_result()"
+    problems = {}
+    for result in results:
+        found = colour_only(result.plot())
+        if found:
+            problems[type(result).__name__] = found
+        plt.close("all")
+    assert problems == {}
+
+
+def test_the_colour_only_check_can_fail() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pmkit.display import PALETTE
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], color=PALETTE[0], marker="o")
+    ax.plot([0, 1], [1, 0], color=PALETTE[1], marker="o")
+    ax.bar([0, 1, 2], [1, 2, 3], color=[PALETTE[0], PALETTE[0], PALETTE[3]])
+    found = colour_only(ax)
+    ax.lines[1].set_marker("s")
+    ax.containers[0].patches[2].set_hatch("//")
+    fixed = colour_only(ax)
+    plt.close(fig)
+    assert len(found) == 2 and found[0].startswith("line") and found[1].startswith("bar")
+    assert fixed == []
+
+
+# ------------------------------------------------------ lint of the masters ---
+
+FIGURE_CALLS = {"show": ("alt", "takeaway"), "explorer": ("alt",)}  # explorer's draw returns the takeaway
+
+
+def _called(node: Any) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def _says_something(node: Any) -> bool:
+    """False for an empty or blank string literal (or f-string with no words); other expressions pass."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(node.value.strip())
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(part, ast.FormattedValue) or str(part.value).strip() for part in node.values)
+    return True
+
+
+def figure_call_problems(source: str, where: str) -> list[str]:
+    """Every show()/explorer() call in a code cell without non-empty alt text (and takeaway)."""
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    problems = []
+    for node in ast.walk(ast.parse(code)):
+        if not isinstance(node, ast.Call) or _called(node) not in FIGURE_CALLS:
+            continue
+        given = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
+        if _called(node) == "show":  # show(ax, alt, takeaway) may pass them by position
+            given.update(dict(zip(("alt", "takeaway"), node.args[1:], strict=False)))
+        for name in FIGURE_CALLS[_called(node)]:
+            if name not in given or not _says_something(given[name]):
+                problems.append(f"{where}, line {node.lineno}: {_called(node)}() without {name}")
+    return problems
+
+
+class _Images(HTMLParser):
+    def __init__(self, markup: str):
+        super().__init__()
+        self.alts: list[str | None] = []
+        self.feed(markup)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.alts.append(dict(attrs).get("alt"))
+
+
+def image_output_problems(nb: Any, name: str) -> list[str]:
+    """Every image in a notebook's saved outputs without alt text (PNG metadata or <img alt>)."""
+    problems = []
+    for index, cell in enumerate(nb.cells, start=1):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if "image/png" in data and not str(output.get("metadata", {}).get("image/png", {})
+                                               .get("alt", "")).strip():
+                problems.append(f"{name}, cell {index}: a PNG without alt metadata")
+            markup = data.get("text/html", "")
+            markup = "".join(markup) if isinstance(markup, list) else markup
+            if "<img" in markup and not all((alt or "").strip() for alt in _Images(markup).alts):
+                problems.append(f"{name}, cell {index}: an <img> without alt text")
+    return problems
+
+
+def test_every_master_figure_has_alt_text_and_a_takeaway() -> None:
+    masters = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    assert masters
+    problems, calls = [], 0
+    for path in masters:
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(nb.cells, start=1):
+            if cell.cell_type == "code":
+                calls += len(re.findall(r"\b(?:show|explorer)\(", cell.source))
+                problems += figure_call_problems(cell.source, f"{path.stem}, cell {index}")
+        problems += image_output_problems(nb, path.stem)
+    assert calls >= len(masters)  # every lesson draws at least one figure
+    assert problems == []
+
+
+def test_the_figure_lint_can_fail() -> None:
+    from nbformat.v4 import new_code_cell, new_output
+
+    source = ('pmkit.show(ax, alt="", takeaway="B wins")\nshow(ax, "Bars", "  ")\n'
+              'explorer(draw, n=Slider(1, 9))\npmkit.show(ax, alt=f"{n} bars", takeaway=text)\n'
+              "%matplotlib inline")
+    assert figure_call_problems(source, "x") == ["x, line 1: show() without alt",
+                                                 "x, line 2: show() without takeaway",
+                                                 "x, line 3: explorer() without alt"]
+    bare = new_output("display_data",
+                      data={"image/png": "iVBO", "text/html": '<figure><img src="a.png"></figure>'})
+    nb = new_notebook(cells=[new_code_cell("1", outputs=[bare])])
+    assert image_output_problems(nb, "x") == ["x, cell 1: a PNG without alt metadata",
+                                              "x, cell 1: an <img> without alt text"]
