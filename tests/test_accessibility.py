@@ -178,22 +178,27 @@ def test_math_is_typeset_offline_from_the_bundled_mathjax(
 OUR_PARTS = ".jp-OutputArea-output, .jp-MarkdownOutput"
 
 
+def _run_all_from_the_keyboard(page: Any) -> None:
+    """Run every cell as a keyboard user would: the command palette, "Run All Cells", Enter."""
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+    page.locator(".jp-MarkdownCell").first.click()  # the notebook has the focus, in command mode
+    page.keyboard.press("Control+Shift+C")
+    page.keyboard.type("Run All Cells")
+    page.keyboard.press("Enter")
+    code_cells = page.locator(".jp-CodeCell").count()
+    # Every code cell has run once its prompt shows a number rather than [*] or [ ].
+    page.wait_for_function(
+        "n => { const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
+        " return prompts.length === n && prompts.every(p => /\\d/.test(p.textContent)); }",
+        arg=code_cells)
+
+
 def test_lesson_00_outputs_pass_axe_in_jupyterlab(browser: Any, jupyter_lab: tuple[str, str]) -> None:  # noqa: F811
     base, token = jupyter_lab
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(SLOW)
     page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-    page.locator(".jp-CodeCell .jp-InputArea-editor").first.click()
-    page.keyboard.press("Escape")
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }"""
-    )
+    _run_all_from_the_keyboard(page)
     page.wait_for_selector(".jp-OutputArea-output .widget-slider .noUi-handle")
     # ipywidgets gives a slider's handle no accessible name (its noUiSlider handle attributes are
     # not exposed), so the handles are checked on their own below, against exactly that gap.
