@@ -178,13 +178,13 @@ def test_math_is_typeset_offline_from_the_bundled_mathjax(
 OUR_PARTS = ".jp-OutputArea-output, .jp-MarkdownOutput"
 
 
-def _run_all_from_the_keyboard(page: Any) -> None:
-    """Run every cell as a keyboard user would: the command palette, "Run All Cells", Enter."""
+def _run_all(page: Any) -> None:
+    """Run every cell from JupyterLab's Run menu and wait until each has run."""
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-    page.locator(".jp-MarkdownCell").first.click()  # the notebook has the focus, in command mode
-    page.keyboard.press("Control+Shift+C")
-    page.keyboard.type("Run All Cells")
-    page.keyboard.press("Enter")
+    page.locator(".jp-CodeCell .jp-InputArea-editor").first.click()
+    page.keyboard.press("Escape")  # command mode: the menu's commands apply to the notebook
+    for item in ("Run", "Run All Cells"):
+        page.get_by_role("menuitem", name=item, exact=True).click()
     code_cells = page.locator(".jp-CodeCell").count()
     # Every code cell has run once its prompt shows a number rather than [*] or [ ].
     page.wait_for_function(
@@ -198,7 +198,7 @@ def test_lesson_00_outputs_pass_axe_in_jupyterlab(browser: Any, jupyter_lab: tup
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(SLOW)
     page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
-    _run_all_from_the_keyboard(page)
+    _run_all(page)
     page.wait_for_selector(".jp-OutputArea-output .widget-slider .noUi-handle")
     # ipywidgets gives a slider's handle no accessible name (its noUiSlider handle attributes are
     # not exposed), so the handles are checked on their own below, against exactly that gap.
