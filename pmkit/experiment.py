@@ -21,7 +21,7 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -63,9 +63,12 @@ P_VALUE_METHODS = ("bonferroni", "holm", "fdr_bh")
 RECOMMENDATIONS = ("ship", "iterate", "don't ship")
 
 SAMPLE_SIZE_FORMULA = (
-    "n_A = (z_(1-alpha/2) + z_power)^2 * (var_A + var_B / ratio) / mde^2, with n_B = ratio * n_A "
-    "and var = p(1-p) for a rate or sd^2 for a mean (z_(1-alpha) for a one-sided test; the exact "
-    "solution also counts the tiny chance of a significant result in the wrong direction)"
+    "n_A = (z_(1-alpha/2) * sd_0 + z_power * sd_1)^2 / mde^2, with n_B = ratio * n_A. For a rate "
+    "sd_0^2 = p(1-p)(1 + 1/ratio) uses the pooled rate p = (p_A + ratio * p_B) / (1 + ratio), as "
+    "the pooled z-test does when there is no effect, and sd_1^2 = p_A(1-p_A) + p_B(1-p_B)/ratio "
+    "is the spread when the change is real; for a mean sd_0^2 = sd_1^2 = sd^2 (1 + 1/ratio). "
+    "Use z_(1-alpha) for a one-sided test; the exact solution also counts the tiny chance of a "
+    "significant result in the wrong direction"
 )
 
 
@@ -173,7 +176,8 @@ class Comparison(Result):
     """Treatment against control on one metric: the estimate, its interval, its p-value.
 
     ``difference`` is treatment minus control; ``relative_lift`` is that difference as a
-    share of the control value (0.05 = 5% better), with a delta-method interval.
+    share of the control value (0.05 = 5% better), with a delta-method interval. ``df`` is
+    the t-test's degrees of freedom (Welch–Satterthwaite) and infinite for a z-test.
     """
 
     metric: str
@@ -192,9 +196,21 @@ class Comparison(Result):
     n_treatment: int
     method: str
     is_rate: bool = False
+    df: float = math.inf
 
     def title(self) -> str:
         return f"{self.metric.replace('_', ' ').capitalize()}: treatment vs control"
+
+    def _card_rows(self) -> list[tuple[str, Any]]:
+        # A z-test has no degrees of freedom to show; "inf" would only puzzle a reader.
+        return [("degrees of freedom", value) if label == "df" else (label, value)
+                for label, value in super()._card_rows()
+                if label != "df" or math.isfinite(self.df)]
+
+    def _test_words(self) -> str:
+        if math.isinf(self.df):
+            return ""
+        return f" (Welch's t = {self.statistic:.3g} on {self.df:,.1f} degrees of freedom)"
 
     def _accent(self) -> str:
         if not self.significant:
@@ -229,7 +245,8 @@ class Comparison(Result):
         return (
             f"Treatment {verb} {self._value(self.treatment)} against {self._value(self.control)} for "
             f"control: {self._change(self.difference)} ({self._interval_words()}){lift}. "
-            f"p = {self.p_value:.3g}, so the difference is {verdict} at the {self.alpha:.0%} level."
+            f"p = {self.p_value:.3g}{self._test_words()}, so the difference is {verdict} at the "
+            f"{self.alpha:.0%} level."
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -295,7 +312,7 @@ def _comparison(metric: str, control: float, treatment: float, n_control: int, n
         relative_ci=(float(rel_ci[0]), float(rel_ci[1])), p_value=float(p),
         significant=bool(p < alpha), statistic=float(statistic), alpha=alpha,
         alternative=alternative, n_control=int(n_control), n_treatment=int(n_treatment),
-        method=method, is_rate=is_rate,
+        method=method, is_rate=is_rate, df=float(df),
     )
 
 
@@ -335,8 +352,45 @@ def _label(value: Any, name: str) -> str:
     return value
 
 
-def _moments(values: np.ndarray) -> tuple[int, float, float]:
-    return values.size, float(values.mean()), float(values.var(ddof=1))
+class _Centred(NamedTuple):
+    """One column centred on its mean: see _centre."""
+
+    mean: float  # the rounded first-pass mean
+    correction: float  # the mean of the deviations, a rounding-sized rest of the mean
+    deviations: np.ndarray  # values - mean
+    squares: float  # sum of squared deviations from the exact mean
+
+    def co_squares(self, other: _Centred) -> float:
+        """Sum of products of the two columns' deviations from their exact means."""
+        return float(self.deviations @ other.deviations) - self.deviations.size * (
+            self.correction * other.correction)
+
+
+def _centre(values: np.ndarray, name: str = "the column") -> _Centred:
+    """Centre first, so that a large mean cannot swamp the spread.
+
+    Sum(x^2) - n * mean^2 cancels catastrophically when the mean is large next to the spread
+    (1e8 + noise of 1 keeps no correct digit). Subtracting the mean first and then the mean
+    of what is left (the corrected two-pass method) keeps full precision. The mean is kept
+    in two parts because at 1e9 a float holds it only to 1e-7, and differences need better.
+    """
+    mean = float(values.mean())
+    deviations = values - mean
+    correction = float(deviations.mean())
+    squares = float(deviations @ deviations) - values.size * correction * correction
+    if not (math.isfinite(mean) and math.isfinite(squares)):
+        raise ValueError(f"{name} holds missing, infinite or enormous values; clean it first")
+    return _Centred(mean, correction, deviations, squares)
+
+
+def _mean_var(centred: _Centred) -> tuple[float, float]:
+    return centred.mean + centred.correction, max(centred.squares, 0.0) / (
+        centred.deviations.size - 1)
+
+
+def _mean_difference(control: _Centred, treatment: _Centred) -> float:
+    """Treatment mean minus control mean; two close floats subtract exactly."""
+    return (treatment.mean - control.mean) + (treatment.correction - control.correction)
 
 
 def _welch(metric: str, n_a: int, mean_a: float, var_a: float, n_b: int, mean_b: float,
@@ -371,10 +425,11 @@ def compare_means(a: Any, b: Any, alpha: float = 0.05, alternative: str = "two-s
     alpha, alternative = _alpha(alpha), _alternative(alternative)
     metric = _label(metric, "metric")
     with np.errstate(all="ignore"):
-        n_a, mean_a, var_a = _moments(a)
-        n_b, mean_b, var_b = _moments(b)
-    _finite(mean=mean_a + mean_b, variance=var_a + var_b)
-    return _welch(metric, n_a, mean_a, var_a, n_b, mean_b, var_b, alpha, alternative)
+        centred_a, centred_b = _centre(a, "a"), _centre(b, "b")
+        (mean_a, var_a), (mean_b, var_b) = _mean_var(centred_a), _mean_var(centred_b)
+        _finite(mean=mean_a + mean_b, variance=var_a + var_b)
+        return _welch(metric, a.size, mean_a, var_a, b.size, mean_b, var_b, alpha, alternative,
+                      difference=_mean_difference(centred_a, centred_b))
 
 
 @_plain_errors
@@ -400,32 +455,31 @@ def ratio_metric(numerator_a: Any, denominator_a: Any, numerator_b: Any, denomin
     alpha, alternative = _alpha(alpha), _alternative(alternative)
     metric = _label(metric, "metric")
     with np.errstate(all="ignore"):
-        arms = [_ratio_moments(_sums(num, den), "a" if k == 0 else "b")
+        arms = [_ratio_moments(num, den, "a" if k == 0 else "b")
                 for k, (num, den) in enumerate(((na_, da), (nb_, db)))]
     (n_a, r_a, v_a), (n_b, r_b, v_b) = arms
     return _welch_z(metric, n_a, r_a, v_a, n_b, r_b, v_b, alpha, alternative,
                     method="delta-method z-test for a ratio metric")
 
 
-def _sums(num: np.ndarray, den: np.ndarray) -> tuple[float, ...]:
-    """n, sum y, sum x, sum y^2, sum x^2, sum xy for one arm."""
-    return (num.size, float(num.sum()), float(den.sum()), float(num @ num), float(den @ den),
-            float(num @ den))
+def _ratio_moments(num: np.ndarray, den: np.ndarray, arm: str) -> tuple[int, float, float]:
+    """Ratio of sums and the variance of a single user's contribution (delta method).
 
-
-def _ratio_moments(sums: Sequence[float], arm: str) -> tuple[int, float, float]:
-    """Ratio of sums and the variance of a single user's contribution (delta method)."""
-    n, sy, sx, syy, sxx, sxy = sums
-    n = int(n)
+    The delta method linearises the ratio r = sum(y) / sum(x) around its value: each user
+    contributes y - r * x, so Var(r) ~ Var(y - r * x) / (n * mean(x)^2). That variance is
+    taken from the linearised values themselves: expanding it into Var(y) - 2 r Cov(x, y) +
+    r^2 Var(x) cancels catastrophically when r is large or the means dwarf the spread.
+    """
+    n = num.size
+    sy, sx = float(num.sum()), float(den.sum())
+    if not (math.isfinite(sy) and math.isfinite(sx)):
+        raise ValueError(f"the values of arm {arm} hold missing, infinite or enormous values; "
+                         "clean them first")
     if not sx > 0:
         raise ValueError(f"the denominator of arm {arm} sums to {sx}; it must be positive")
-    my, mx = sy / n, sx / n
     ratio = sy / sx
-    var_y = (syy - n * my * my) / (n - 1)
-    var_x = (sxx - n * mx * mx) / (n - 1)
-    cov = (sxy - n * mx * my) / (n - 1)
-    # Var(ratio) * n: the linearised per-user variance of y - ratio * x, scaled by mean(x)^2.
-    unit_var = max((var_y - 2 * ratio * cov + ratio**2 * var_x) / mx**2, 0.0)
+    linear = _centre(num - ratio * den, f"arm {arm}")
+    unit_var = max(linear.squares, 0.0) / (n - 1) / (sx / n) ** 2
     _finite(ratio=ratio, variance=unit_var)
     return n, ratio, unit_var
 
@@ -514,16 +568,27 @@ def _sizing_inputs(baseline: Any, mde: Any, alpha: Any, power: Any, relative: An
     return baseline, alpha, power, alternative, ratio, sd
 
 
-def _lambda_needed(alpha: float, power: float, alternative: str) -> float:
-    """The standardised distance (effect / its standard error) that gives ``power``."""
-    crit = float(_norm_quantile(1 - alpha / 2 if alternative == "two-sided" else 1 - alpha))
+def _lambda_needed(alpha: float, power: float, alternative: str, null_scale: float = 1.0) -> float:
+    """The standardised distance (effect / its standard error) that gives ``power``.
+
+    ``null_scale`` is the standard error the test assumes when there is no effect over the
+    one it has when the effect is real: 1 for means, near 1 for the pooled test of two rates.
+    """
+    crit = null_scale * float(_norm_quantile(1 - alpha / 2 if alternative == "two-sided"
+                                             else 1 - alpha))
     lam = crit + float(_norm_quantile(power))
-    if alternative != "two-sided" or lam <= 0:
+    # A null_scale below 1 lets the approximate power at zero users exceed alpha a little; a
+    # power below that is met by any sample, which is no sizing at all.
+    floor = float(_norm_cdf(-crit)) * (2 if alternative == "two-sided" else 1)
+    if not (lam > 0 and power > floor):
+        raise ValueError(f"power ({power}) is too close to alpha ({alpha}) for this change: the "
+                         "normal approximation promises it with no users at all; ask for more")
+    if alternative != "two-sided":
         return lam
     # Two-sided: a significant result on the wrong side also counts, as in statsmodels, so solve
     # power = P(Z > crit - lam) + P(Z < -crit - lam). Iterating lam = crit + z(power - wrong side)
     # from the one-sided answer falls monotonically onto the root (the wrong side is below
-    # alpha / 2 < power, so z is always defined), shrinking the error by about exp(-2 lam crit)
+    # floor / 2 < power, so z is always defined), shrinking the error by about exp(-2 lam crit)
     # per step: four steps at 80% power, with no scipy.optimize import (about a second of a
     # lesson). Only when power is barely above alpha does the step shrink too slowly; then
     # brentq finishes the job between 0 and the current upper bound.
@@ -541,19 +606,25 @@ def _lambda_needed(alpha: float, power: float, alternative: str) -> float:
     return float(brentq(shortfall, 0.0, upper, xtol=1e-14, rtol=1e-15))
 
 
-def _arm_variances(baseline: float, effect: float, sd: float | None) -> tuple[float, float]:
+def _difference_sds(baseline: float, signed: float, ratio: float, sd: float | None
+                    ) -> tuple[float, float]:
+    """Standard deviations of the difference in means, per sqrt(control user), that the test
+    assumes with no effect (pooled, for rates) and that it has when the effect is real."""
     if sd is not None:
-        return sd**2, sd**2
-    other = baseline + effect
-    return baseline * (1 - baseline), other * (1 - other)
+        spread = sd * math.sqrt(1 + 1 / ratio)
+        return spread, spread
+    other = baseline + signed
+    pooled = (baseline + ratio * other) / (1 + ratio)  # what the pooled rate will be near
+    return (math.sqrt(pooled * (1 - pooled) * (1 + 1 / ratio)),
+            math.sqrt(baseline * (1 - baseline) + other * (1 - other) / ratio))
 
 
 def _sample_size_exact(baseline: float, effect: float, alpha: float, power: float,
                        alternative: str, ratio: float, sd: float | None) -> float:
     signed = -effect if alternative == "smaller" else effect
-    var_a, var_b = _arm_variances(baseline, signed, sd)
-    lam = _lambda_needed(alpha, power, alternative)
-    return lam**2 * (var_a + var_b / ratio) / effect**2
+    null_sd, real_sd = _difference_sds(baseline, signed, ratio, sd)
+    lam = _lambda_needed(alpha, power, alternative, null_sd / real_sd)
+    return (lam * real_sd / effect) ** 2
 
 
 @_plain_errors
@@ -565,16 +636,24 @@ def sample_size(baseline: float, mde: float, alpha: float = 0.05, power: float =
     ``baseline`` is the control's conversion rate (or, with ``sd``, its mean). ``mde`` is the
     smallest change worth detecting: absolute (0.01 = one percentage point) or, with
     ``relative=True``, a share of the baseline (0.05 = 5%). ``ratio`` is treatment users per
-    control user. The formula (normal approximation, unpooled variances)::
+    control user. The size is for the test that will read the result: for a rate,
+    :func:`two_proportions`' pooled z-test, whose standard error pools both arms as if there
+    were no effect while the difference it must find spreads as the two real rates do (the
+    Fleiss formula, as in statsmodels' ``power_proportions_2indep``); for a mean, the
+    large-sample Welch test::
 
-        n_A = (z_(1-alpha/2) + z_power)^2 * (var_A + var_B / ratio) / mde^2,  n_B = ratio * n_A
+        n_A = (z_(1-alpha/2) * sd_0 + z_power * sd_1)^2 / mde^2,  n_B = ratio * n_A
+        rate: sd_0^2 = p(1 - p)(1 + 1/ratio), p = (p_A + ratio * p_B) / (1 + ratio) pooled,
+              sd_1^2 = p_A(1 - p_A) + p_B(1 - p_B) / ratio
+        mean: sd_0^2 = sd_1^2 = sd^2 (1 + 1/ratio)
 
-    with var = p(1 - p) for a rate and sd^2 for a mean; ``exact`` is the unrounded solution.
+    ``exact`` is the unrounded solution; for a two-sided test it also counts the tiny chance
+    of a significant result in the wrong direction.
 
     >>> sample_size(0.10, 0.01).per_arm
-    14749
+    14751
     >>> sample_size(0.10, 0.10, relative=True).per_arm
-    14749
+    14751
     >>> sample_size(50.0, 2.0, sd=20.0).per_arm
     1570
     """
@@ -621,6 +700,33 @@ class MinimumDetectableEffect(Result):
                 "effects will usually look like noise.")
 
 
+def _rate_mde(p: float, n: int, alpha: float, power: float, alternative: str,
+              ratio: float) -> float:
+    """The change in a rate that ``n`` control users detect: sample_size solved for the mde."""
+    sign = -1.0 if alternative == "smaller" else 1.0
+    room = p if sign < 0 else 1 - p  # the changed rate must stay inside (0, 1)
+    too_few = ValueError(f"{n} users per arm are too few to detect any change from {p}")
+
+    def needed(effect: float) -> float:  # the mde that n users detect if the change were effect
+        if not 0 < effect < room:
+            raise too_few
+        null_sd, real_sd = _difference_sds(p, sign * effect, ratio, None)
+        return _lambda_needed(alpha, power, alternative, null_sd / real_sd) * real_sd / math.sqrt(n)
+
+    # Start from the unpooled answer, a quadratic, then let the pooled spread settle: needed()
+    # changes slowly with the effect, so each step cuts the error many times over.
+    lam2 = _lambda_needed(alpha, power, alternative) ** 2
+    qa, qb = n + lam2 / ratio, -sign * lam2 * (1 - 2 * p) / ratio
+    qc = -lam2 * p * (1 - p) * (1 + 1 / ratio)
+    effect = (-qb + math.sqrt(qb * qb - 4 * qa * qc)) / (2 * qa)
+    for _ in range(100):
+        step = needed(effect)
+        if abs(step - effect) <= 1e-15 * effect:
+            return step
+        effect = step
+    raise too_few
+
+
 @_plain_errors
 def minimum_detectable_effect(baseline: float, n: int, alpha: float = 0.05, power: float = 0.8,
                               *, alternative: str = "two-sided", ratio: float = 1.0,
@@ -635,19 +741,10 @@ def minimum_detectable_effect(baseline: float, n: int, alpha: float = 0.05, powe
     baseline, alpha, power, alternative, ratio, sd = _sizing_inputs(
         baseline, 1.0, alpha, power, False, alternative, ratio, sd)
     n = _count(n, "n", minimum=2)
-    lam2 = _lambda_needed(alpha, power, alternative) ** 2
     if sd is not None:
-        effect = math.sqrt(lam2 * sd**2 * (1 + 1 / ratio) / n)
+        effect = _lambda_needed(alpha, power, alternative) * sd * math.sqrt((1 + 1 / ratio) / n)
     else:
-        # Solve effect^2 * n = lam^2 * (p q + p2 q2 / ratio) with p2 = p +/- effect: a quadratic.
-        p = baseline
-        sign = -1.0 if alternative == "smaller" else 1.0
-        qa = n + lam2 / ratio
-        qb = -sign * lam2 * (1 - 2 * p) / ratio
-        qc = -lam2 * p * (1 - p) * (1 + 1 / ratio)
-        effect = (-qb + math.sqrt(qb * qb - 4 * qa * qc)) / (2 * qa)
-        if not 0 < p + sign * effect < 1:
-            raise ValueError(f"{n} users per arm are too few to detect any change from {p}")
+        effect = _rate_mde(baseline, n, alpha, power, alternative, ratio)
     _finite(mde=effect)
     return MinimumDetectableEffect(
         mde=effect, relative_mde=effect / abs(baseline) if baseline else math.nan, per_arm=n,
@@ -1385,57 +1482,44 @@ def _arm_masks(table: pd.DataFrame, variant: str, control: Any, treatment: Any
     return in_t, n_c, n_t
 
 
-def _split_sums(values: np.ndarray, in_t: np.ndarray, values_t: np.ndarray | None = None
-                ) -> tuple[float, float, float, float]:
-    """(sum, sum of squares) for control and treatment, in few passes over memory."""
-    if values_t is None:
-        values_t = values[in_t]
-    total, total_sq = float(values.sum()), float(values @ values)
-    s_t, sq_t = float(values_t.sum()), float(values_t @ values_t)
-    if not (math.isfinite(total_sq) and math.isfinite(sq_t)):
-        raise ValueError("the column holds missing, infinite or enormous values; clean it first")
-    return total - s_t, total_sq - sq_t, s_t, sq_t
-
-
-def _mean_var(total: float, total_sq: float, n: int) -> tuple[float, float]:
-    mean = total / n
-    return mean, max((total_sq - n * mean * mean) / (n - 1), 0.0)
-
-
 def _plain_comparison(name: str, y: np.ndarray, in_t: np.ndarray, n_c: int, n_t: int,
                       alpha: float, is_rate: bool) -> Comparison:
-    s_c, sq_c, s_t, sq_t = _split_sums(y, in_t)
-    mean_c, var_c = _mean_var(s_c, sq_c, n_c)
-    mean_t, var_t = _mean_var(s_t, sq_t, n_t)
+    y_c, y_t = y[~in_t], y[in_t]
+    if is_rate:
+        # A 0/1 metric gets exactly what two_proportions gives (pooled z-test, unpooled
+        # interval): one recipe for a rate wherever it is read.
+        return two_proportions(int(y_c.sum()), n_c, int(y_t.sum()), n_t, alpha=alpha,
+                               metric=name)
+    centred_c, centred_t = _centre(y_c), _centre(y_t)
+    (mean_c, var_c), (mean_t, var_t) = _mean_var(centred_c), _mean_var(centred_t)
     return _welch(name, n_c, mean_c, var_c, n_t, mean_t, var_t, alpha, "two-sided",
-                  is_rate=is_rate)
+                  difference=_mean_difference(centred_c, centred_t))
 
 
 def _cuped_comparison(name: str, y: np.ndarray, x: np.ndarray, x_t: np.ndarray,
                       in_t: np.ndarray, n_c: int, n_t: int, alpha: float,
                       is_rate: bool) -> tuple[Comparison, float]:
-    """Welch test on y - theta * x with theta from the pooled within-arm regression."""
-    y_t = y[in_t]
-    s_c, sq_c, s_t, sq_t = _split_sums(y, in_t, y_t)
-    xs_c, xsq_c, xs_t, xsq_t = _split_sums(x, in_t, x_t)
-    cross_t = float(x_t @ y_t)
-    cross_c = float(x @ y) - cross_t
-    stats = {}
-    for arm, n, sy, syy, sx, sxx, sxy in (("c", n_c, s_c, sq_c, xs_c, xsq_c, cross_c),
-                                          ("t", n_t, s_t, sq_t, xs_t, xsq_t, cross_t)):
-        my, mx = sy / n, sx / n
-        stats[arm] = (n, my, mx, syy - n * my * my, sxx - n * mx * mx, sxy - n * mx * my)
-    within_xx = stats["c"][4] + stats["t"][4]
+    """Welch test on y - theta * x with theta from the pooled within-arm regression.
+
+    Each arm is centred on its own means first (see _centre), and the adjusted variance is
+    taken from the residuals themselves rather than from Syy - 2 theta Sxy + theta^2 Sxx,
+    which cancels when the pre-period predicts the metric well.
+    """
+    arms = [(_centre(y[~in_t]), _centre(x[~in_t])), (_centre(y[in_t]), _centre(x_t))]
+    within_xx = sum(cx.squares for _, cx in arms)
     if not within_xx > 0:
         raise ValueError("the pre-period column does not vary within arms; CUPED cannot use it")
-    theta = (stats["c"][5] + stats["t"][5]) / within_xx
-    adjusted = {}
-    for arm, (n, my, mx, dyy, dxx, dxy) in stats.items():
-        var = max((dyy - 2 * theta * dxy + theta**2 * dxx) / (n - 1), 0.0)
-        adjusted[arm] = (n, my, mx, var)
-    (_, my_c, mx_c, var_c), (_, my_t, mx_t, var_t) = adjusted["c"], adjusted["t"]
-    difference = (my_t - my_c) - theta * (mx_t - mx_c)
-    raw_var = (stats["c"][3] + stats["t"][3]) / (n_c + n_t - 2)
+    theta = sum(cx.co_squares(cy) for cy, cx in arms) / within_xx
+    adjusted = []
+    for cy, cx in arms:
+        residual = cy.deviations - theta * cx.deviations
+        rest = cy.correction - theta * cx.correction  # the residuals' mean
+        squares = float(residual @ residual) - residual.size * rest * rest
+        adjusted.append((cy.mean + cy.correction, max(squares, 0.0) / (residual.size - 1)))
+    (my_c, var_c), (my_t, var_t) = adjusted
+    (cy_c, cx_c), (cy_t, cx_t) = arms
+    difference = _mean_difference(cy_c, cy_t) - theta * _mean_difference(cx_c, cx_t)
+    raw_var = (cy_c.squares + cy_t.squares) / (n_c + n_t - 2)
     reduction = 1 - (var_c * (n_c - 1) + var_t * (n_t - 1)) / (n_c + n_t - 2) / raw_var \
         if raw_var > 0 else 0.0
     comparison = _welch(name, n_c, my_c, var_c, n_t, my_t, var_t, alpha, "two-sided",
@@ -1446,14 +1530,15 @@ def _cuped_comparison(name: str, y: np.ndarray, x: np.ndarray, x_t: np.ndarray,
 
 def _ratio_comparison(name: str, num: np.ndarray, den: np.ndarray, in_t: np.ndarray,
                       alpha: float) -> Comparison:
-    num_t, den_t = num[in_t], den[in_t]
-    totals = _sums(num, den)
-    treated = _sums(num_t, den_t)
-    control = tuple(a - b for a, b in zip(totals, treated, strict=True))
-    if not all(math.isfinite(v) for v in totals):
-        raise ValueError(f"{name} holds missing, infinite or enormous values; clean it first")
-    n_c, r_c, v_c = _ratio_moments(control, "control")
-    n_t, r_t, v_t = _ratio_moments(treated, "treatment")
+    try:
+        (n_c, r_c, v_c), (n_t, r_t, v_t) = (_ratio_moments(num[rows], den[rows], arm)
+                                            for arm, rows in (("control", ~in_t),
+                                                              ("treatment", in_t)))
+    except ValueError as error:
+        if "clean" not in str(error):
+            raise
+        raise ValueError(f"{name} holds missing, infinite or enormous values; clean it first"
+                         ) from None
     return _welch_z(name, n_c, r_c, v_c, n_t, r_t, v_t, alpha, "two-sided",
                     method="delta-method z-test for a ratio metric")
 
@@ -1477,7 +1562,10 @@ def _novelty(y: np.ndarray, day: np.ndarray, in_t: np.ndarray, name: str, alpha:
             return None
     early, late = halves
     gap = early.difference - late.difference
-    gap_se = math.hypot(*(c.difference / c.statistic if c.statistic else 0.0 for c in halves))
+    # Each half's standard error read back from its (two-sided) interval: for a rate the
+    # statistic is a pooled z, whose standard error assumes no effect and would not do here.
+    gap_se = math.hypot(*((c.ci[1] - c.ci[0]) / (2 * _critical(c.alpha, "two-sided", c.df))
+                          for c in halves))
     faded = (early.significant and early.difference > 0 and late.difference < early.difference / 2
              and gap_se > 0 and _p_value(gap / gap_se, "larger") < alpha)
     return early, late, bool(faded)
@@ -1498,6 +1586,14 @@ def analyze(table: pd.DataFrame, metric: Any = "converted", guardrails: Any = No
     the primary metric (CUPED-adjusted when ``pre_period`` exists), each guardrail (harm
     judged on Holm-adjusted p-values), whether the lift fades for users who arrived late
     (novelty), then "ship", "iterate" or "don't ship" with reasons.
+
+    Each metric is read with the test that suits it. A 0/1 column is a rate and gets exactly
+    what :func:`two_proportions` gives (pooled z-test, unpooled interval), so a conversion
+    rate has one difference, interval and p-value wherever it is read. Other columns get
+    Welch's t-test (:func:`compare_means`) and ratios the delta method (:func:`ratio_metric`).
+    With CUPED the primary metric becomes y - theta * pre-period: those values are no longer
+    0/1 and their variance is no longer p(1 - p), so even a rate is then read with Welch's t
+    on the adjusted values (the regression-adjusted comparison, as ``y ~ treatment + pre``).
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)

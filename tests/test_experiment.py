@@ -18,7 +18,12 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower, zt_ind_solve_power
-from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    power_proportions_2indep,
+    proportions_ztest,
+    samplesize_proportions_2indep_onetail,
+)
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW, ttest_ind
 
 import pmkit.experiment as ex
@@ -109,7 +114,107 @@ def test_compare_means_matches_statsmodels_welch(seed, n_a, n_b, scale_b, altern
     if alternative == "two-sided":
         scipy_result = stats.ttest_ind(b, a, equal_var=False)
         assert close(r.p_value, scipy_result.pvalue)
-    assert df > 0
+    assert close(r.df, df)
+
+
+@pytest.mark.parametrize("seed, n_a, n_b, scale_b", [(1, 50, 50, 1.0), (2, 30, 200, 3.0),
+                                                     (3, 2, 5, 0.5), (4, 1000, 900, 1.2)])
+def test_compare_means_reports_welchs_degrees_of_freedom(seed, n_a, n_b, scale_b):
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(10, 2, n_a), rng.normal(10.5, 2 * scale_b, n_b)
+    r = ex.compare_means(a, b)
+    reference = stats.ttest_ind(b, a, equal_var=False)
+    assert close(r.df, reference.df)
+    low, high = reference.confidence_interval(0.95)
+    assert close(r.ci[0], low) and close(r.ci[1], high)
+    assert f"{r.df:,.1f} degrees of freedom" in r.summary()
+    assert ("degrees of freedom", ex.fmt(r.df)) in r._card_rows()
+
+
+def test_a_z_test_shows_no_degrees_of_freedom():
+    r = ex.two_proportions(100, 1000, 130, 1000)
+    assert r.df == math.inf
+    assert "degrees of freedom" not in r.summary()
+    assert all(label != "degrees of freedom" for label, _ in r._card_rows())
+
+
+def shifted_arms(shift: float, n: int = 3000, seed: int = 21) -> tuple[np.ndarray, np.ndarray]:
+    """Noise of sd 1 around a mean of ``shift``, treatment 0.1 higher, and the treated mask."""
+    rng = np.random.default_rng(seed)
+    treated = rng.random(n) < 0.5
+    return shift + rng.normal(0, 1, n) + 0.1 * treated, treated
+
+
+@pytest.mark.parametrize("shift", [0.0, 1e8, 1e9])
+def test_welch_keeps_its_precision_when_the_mean_dwarfs_the_spread(shift):
+    y, treated = shifted_arms(shift)
+    table = pd.DataFrame({"variant": np.where(treated, "treatment", "control"), "y": y,
+                          "guard": y[::-1]})
+    report = ex.analyze(table, "y", ["guard"], pre_period=None, day=None)
+    # The same stored values less the shift (subtracting a close float is exact): scipy then
+    # sees them without the cancellation a large mean invites.
+    reference = stats.ttest_ind(y[treated] - shift, y[~treated] - shift, equal_var=False)
+    guard = stats.ttest_ind(y[::-1][treated] - shift, y[::-1][~treated] - shift,
+                            equal_var=False)
+    direct = ex.compare_means(y[~treated], y[treated])
+    for result, ref in ((report.primary, reference), (report.guardrails[0], guard),
+                        (direct, reference)):
+        assert close(result.statistic, ref.statistic) and close(result.p_value, ref.pvalue)
+        assert close(result.df, ref.df)
+        low, high = ref.confidence_interval(0.95)
+        assert close(result.ci[0], low) and close(result.ci[1], high)
+    # And scipy on the raw values, which at 1e9 carries its own summation error of ~2e-6.
+    raw = stats.ttest_ind(y[treated], y[~treated], equal_var=False)
+    assert close(report.primary.p_value, raw.pvalue, rel=1e-5)
+    assert report.primary.significant
+
+
+@pytest.mark.parametrize("shift", [1e8, 1e9])
+def test_cuped_in_analyze_does_not_depend_on_where_the_values_sit(shift):
+    # A constant added to the metric and to the pre-period changes nothing; the unshifted
+    # report matches statsmodels' OLS (test_analyze_cuped_matches_statsmodels_ols).
+    table = cuped_table(n=6000, seed=13)
+    moved = table.assign(revenue=table["revenue"] + shift, pre_revenue=table["pre_revenue"] + shift)
+    base = ex.analyze(table, "revenue", day=None).primary
+    report = ex.analyze(moved, "revenue", day=None)
+    # Storing revenue + 1e9 rounds each value by up to 6e-8: far below these tolerances.
+    assert close(report.primary.difference, base.difference)
+    assert close(report.primary.statistic, base.statistic) and close(report.primary.df, base.df)
+    assert close(report.primary.p_value, base.p_value, rel=1e-5)  # p ~ 1e-5 amplifies
+    assert report.variance_reduction > 0.5
+
+
+def delta_method_exactly(num: np.ndarray, den: np.ndarray) -> tuple[float, float]:
+    """Ratio of sums and the delta-method variance of it, in exact rational arithmetic."""
+    from fractions import Fraction
+
+    y, x = [Fraction(v) for v in num.tolist()], [Fraction(v) for v in den.tolist()]
+    n = len(y)
+    ratio = sum(y) / sum(x)
+    linear = [yi - ratio * xi for yi, xi in zip(y, x, strict=True)]  # sums to 0 exactly
+    variance = sum(v * v for v in linear) / (n - 1) / (sum(x) / n) ** 2 / n
+    return float(ratio), float(variance)
+
+
+@pytest.mark.parametrize("scale, shift", [(1.0, 0.0), (1e8, 0.0), (1.0, 1e8)])
+def test_ratio_metric_keeps_its_precision(scale, shift):
+    # scale: revenue of 1e8 per page view plus noise, so y - ratio * x is tiny next to y;
+    # shift: page views of 1e8 plus a few, a denominator whose mean dwarfs its spread.
+    rng = np.random.default_rng(17)
+    n = 600
+    treated = rng.random(n) < 0.5
+    views = shift + rng.integers(1, 12, n)
+    value = scale * views + rng.normal(0, 3, n) + 0.4 * treated * views / (1 + shift)
+    r = ex.ratio_metric(value[~treated], views[~treated], value[treated], views[treated])
+    (r_c, v_c), (r_t, v_t) = (delta_method_exactly(value[rows], views[rows])
+                              for rows in (~treated, treated))
+    assert close(r.control, r_c) and close(r.treatment, r_t)
+    assert close(r.statistic, (r_t - r_c) / math.sqrt(v_c + v_t))
+    table = pd.DataFrame({"variant": np.where(treated, "treatment", "control"),
+                          "value": value, "views": views})
+    report = ex.analyze(table, "value / views")
+    assert close(report.primary.statistic, r.statistic, rel=1e-9)
+    assert close(report.primary.p_value, r.p_value, rel=1e-9)
 
 
 def test_compare_means_with_one_constant_arm_still_works():
@@ -169,18 +274,70 @@ def test_sample_size_for_means_matches_normal_ind_power(mde, sd, alpha, power, r
     assert r.treatment_arm == math.ceil(reference * ratio - 1e-9)
 
 
-@pytest.mark.parametrize("alternative", ["two-sided", "larger"])
+def pooled_z_power(baseline: float, mde: float, n_a: float, ratio: float,
+                   alternative: str, alpha: float = 0.05) -> float:
+    """statsmodels' power of the pooled two-proportion z-test (its sample 1 = control A)."""
+    p_b = baseline + (-mde if alternative == "smaller" else mde)
+    # statsmodels tests p1 - p2 = p_A - p_B, so pmkit's "larger" (B above A) is its "smaller".
+    flipped = {"two-sided": "two-sided", "larger": "smaller", "smaller": "larger"}[alternative]
+    return power_proportions_2indep(baseline - p_b, p_b, n_a, ratio=ratio, alpha=alpha,
+                                    alternative=flipped, return_results=False)
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES)
+@pytest.mark.parametrize("ratio", [1.0, 2.0, 4.0, 0.5])
 @pytest.mark.parametrize("baseline, mde", [(0.10, 0.01), (0.03, 0.003), (0.5, 0.05), (0.9, 0.02)])
-def test_sample_size_for_rates_matches_normal_ind_power(baseline, mde, alternative):
-    r = ex.sample_size(baseline, mde, alternative=alternative)
-    p2 = baseline + mde
-    # Equal arms: the unpooled variance is a standardised effect with the average variance.
-    effect = mde / math.sqrt((baseline * (1 - baseline) + p2 * (1 - p2)) / 2)
-    reference = NormalIndPower().solve_power(effect_size=effect, alpha=0.05, power=0.8,
-                                             alternative=alternative)
-    assert close(r.exact, reference)
-    relative = ex.sample_size(baseline, mde / baseline, relative=True, alternative=alternative)
+def test_sample_size_for_rates_gives_the_pooled_z_test_its_power(baseline, mde, ratio, alternative):
+    # Sized for the test two_proportions runs: pooled variance under no effect, unpooled
+    # under the effect (Fleiss; statsmodels' power_proportions_2indep).
+    r = ex.sample_size(baseline, mde, ratio=ratio, alternative=alternative)
+    assert close(pooled_z_power(baseline, mde, r.exact, ratio, alternative), 0.8, rel=1e-9)
+    if alternative != "two-sided":  # one tail: statsmodels' own closed-form sample size
+        p_b = baseline + (-mde if alternative == "smaller" else mde)
+        reference = samplesize_proportions_2indep_onetail(
+            baseline - p_b, p_b, 0.8, ratio=ratio, alpha=0.05,
+            alternative="smaller" if alternative == "larger" else "larger")
+        assert close(r.exact, reference)
+    relative = ex.sample_size(baseline, mde / baseline, relative=True, ratio=ratio,
+                              alternative=alternative)
     assert close(relative.exact, r.exact)
+
+
+def exact_pooled_z_power(baseline: float, mde: float, n_a: int, n_b: int,
+                         alpha: float = 0.05) -> float:
+    """Exact power of the two-sided pooled z-test: every pair of binomial counts, weighted."""
+    p_b = baseline + mde
+    counts = []
+    for n, p in ((n_a, baseline), (n_b, p_b)):
+        spread = 10 * math.sqrt(n * p * (1 - p))  # the counts beyond carry < 1e-20
+        k = np.arange(max(0, math.floor(n * p - spread)), min(n, math.ceil(n * p + spread)) + 1)
+        counts.append((k, stats.binom.pmf(k, n, p)))
+    (x_a, w_a), (x_b, w_b) = counts
+    # The pooled z-test on the whole grid at once (proportions_ztest takes one pair at a time;
+    # a few grid points are checked against two_proportions itself below).
+    rate_a, rate_b = x_a[:, None] / n_a, x_b[None, :] / n_b
+    pooled = (x_a[:, None] + x_b[None, :]) / (n_a + n_b)
+    z = (rate_b - rate_a) / np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    reject = 2 * stats.norm.sf(np.abs(z)) < alpha
+    for i, j in ((0, 0), (len(x_a) // 2, len(x_b) // 3), (len(x_a) // 3, 2 * len(x_b) // 3)):
+        assert reject[i, j] == ex.two_proportions(int(x_a[i]), n_a, int(x_b[j]), n_b).significant
+    return float(w_a @ reject @ w_b)
+
+
+@pytest.mark.parametrize("ratio", [1, 2, 4])
+def test_two_proportions_has_the_promised_power_at_the_size_sample_size_returns(ratio):
+    r = ex.sample_size(0.10, 0.01, ratio=ratio)
+    exact = exact_pooled_z_power(0.10, 0.01, r.per_arm, r.treatment_arm)
+    # Rounding up and the binomial's skew move it by a fraction of a tenth of a point.
+    assert 0.7995 < exact < 0.802
+    # Sized with unpooled variances, unequal arms fell clearly short of 80%.
+    p_b = 0.11
+    unpooled = math.ceil(NormalIndPower().solve_power(
+        effect_size=0.01 / math.sqrt(0.09 + p_b * (1 - p_b) / ratio) * math.sqrt(1 + 1 / ratio),
+        alpha=0.05, power=0.8, ratio=ratio))
+    if ratio > 1:
+        assert unpooled < r.per_arm
+        assert exact_pooled_z_power(0.10, 0.01, unpooled, math.ceil(unpooled * ratio)) < 0.797
 
 
 @pytest.mark.parametrize("alpha, power_above_alpha", [
@@ -206,15 +363,32 @@ def test_sample_size_at_usual_power_needs_no_root_finder():
 
 def test_sample_size_smaller_uses_a_downward_change():
     r = ex.sample_size(0.2, 0.02, alternative="smaller")
-    effect = 0.02 / math.sqrt((0.2 * 0.8 + 0.18 * 0.82) / 2)
-    assert close(r.exact, NormalIndPower().solve_power(effect_size=effect, alpha=0.05, power=0.8,
-                                                       alternative="larger"))
+    # B at 18% against A at 20%: statsmodels' one-tailed size for p_A - p_B = +0.02.
+    reference = samplesize_proportions_2indep_onetail(0.02, 0.18, 0.8, alternative="larger")
+    assert close(r.exact, reference)
+    assert r.exact < ex.sample_size(0.2, 0.02, alternative="larger").exact  # 18% varies less
+
+
+def test_sample_size_for_means_is_unchanged_by_the_pooling_of_rates():
+    # Means have one variance under both hypotheses: the textbook formula holds exactly.
+    r = ex.sample_size(50.0, 2.0, sd=20.0, ratio=3.0)
+    z = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
+    assert r.exact == pytest.approx(z**2 * 400 * (1 + 1 / 3) / 4, rel=1e-3)  # ignores wrong side
+    assert close(r.exact, NormalIndPower().solve_power(0.1, alpha=0.05, power=0.8, ratio=3.0))
+
+
+def test_sample_size_refuses_a_power_any_sample_would_give():
+    # With a pooled variance below the real one, the approximate power at zero users is a
+    # shade above alpha; asking for less than that is no sizing at all.
+    with pytest.raises(ValueError, match="too close to alpha"):
+        ex.sample_size(0.5, 0.4, alpha=0.05, power=0.0501, ratio=4.0)
 
 
 def test_sample_size_summary_states_the_numbers_and_plot_the_finding():
     r = ex.sample_size(0.10, 0.01)
     assert f"{r.per_arm:,}" in r.summary() and f"{r.total:,}" in r.summary()
-    assert "n_A = (z_(1-alpha/2) + z_power)^2" in r.formula
+    assert "n_A = (z_(1-alpha/2) * sd_0 + z_power * sd_1)^2" in r.formula
+    assert "pooled" in r.formula and "pooled" in ex.sample_size.__doc__
     assert f"{r.per_arm:,}" in r.plot().get_title()
 
 
@@ -340,6 +514,30 @@ def test_analyze_without_pre_period_is_welch_on_each_metric():
     t, p, _ = ttest_ind(arms[1]["latency_ms"], arms[0]["latency_ms"], usevar="unequal")
     assert close(report.guardrails[0].p_value, p, rel=1e-8)
     assert close(report.guardrails[0].statistic, t, rel=1e-8)
+
+
+def test_analyze_reads_a_rate_as_two_proportions_does():
+    rng = np.random.default_rng(31)
+    n = 30_000
+    treated = rng.random(n) < 0.4
+    table = pd.DataFrame({"variant": np.where(treated, "treatment", "control"),
+                          "converted": (rng.random(n) < np.where(treated, 0.106, 0.10)).astype(int),
+                          "refunded": (rng.random(n) < 0.02).astype(int)})
+    report = ex.analyze(table, "converted", ["refunded"], treatment_share=0.4)
+    assert not report.cuped_applied
+    for result, column in ((report.primary, "converted"), (report.guardrails[0], "refunded")):
+        counts = [int(table.loc[rows, column].sum()) for rows in (~treated, treated)]
+        reference = ex.two_proportions(counts[0], int((~treated).sum()), counts[1],
+                                       int(treated.sum()))
+        assert result.method == "pooled two-proportion z-test" and result.is_rate
+        for name in ("difference", "ci", "p_value", "statistic", "relative_lift", "relative_ci"):
+            assert getattr(result, name) == getattr(reference, name), name
+        z, p = proportions_ztest(counts[::-1], [int(treated.sum()), int((~treated).sum())])
+        assert close(result.p_value, float(p)) and close(result.statistic, float(z))
+    # With a pre-period, CUPED's adjusted values are no longer 0/1: Welch's t reads them.
+    with_pre = ex.analyze(table.assign(pre_revenue=rng.gamma(2, 5, n)), "converted")
+    assert with_pre.cuped_applied and "CUPED" in with_pre.primary.method
+    assert "two_proportions" in ex.analyze.__doc__
 
 
 def test_analyze_reads_a_categorical_variant_column_the_same_way():
