@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit import _validate as check
-from pmkit.display import BAD, GOOD, NEUTRAL, PALETTE, fmt, new_axes, pct, safe_repr
+from pmkit.display import BAD, GOOD, HIGHLIGHT, NEUTRAL, PALETTE, fmt, new_axes, pct, safe_repr
 from pmkit.results import Result
 
 #: Confidence levels shown in forecast tables: even odds up to near-certain.
@@ -300,7 +300,8 @@ class WhenForecast(Result):
         weeks, counts = np.unique(self.weeks, return_counts=True)
         line = self.weeks_for(0.85)
         colours = [PALETTE[0] if w <= line else NEUTRAL for w in weeks]
-        ax.bar(weeks, counts / self.trials, color=colours, width=0.8)
+        hatches = ["" if w <= line else HIGHLIGHT for w in weeks]  # beyond the line: hatched too
+        ax.bar(weeks, counts / self.trials, color=colours, hatch=hatches, width=0.8)
         ax.axvline(line + 0.5, color=PALETTE[1], linestyle="--", label=f"85% done by week {line}")
         ax.set_xlabel(f"Week in which all {self.items:,} items are done")
         ax.set_ylabel("Share of simulated futures")
@@ -373,7 +374,8 @@ class HowManyForecast(Result):
         else:
             width = 0.8
         colours = [PALETTE[0] if v >= floor else NEUTRAL for v in values]
-        ax.bar(values, counts / self.trials, color=colours, width=width)
+        hatches = ["" if v >= floor else HIGHLIGHT for v in values]  # below the floor: hatched too
+        ax.bar(values, counts / self.trials, color=colours, hatch=hatches, width=width)
         ax.axvline(floor, color=PALETTE[1], linestyle="--", label=f"85% sure of at least {fmt(floor)}")
         ax.set_xlabel(f"Items done in {self.weeks} weeks")
         ax.set_ylabel("Share of simulated futures")

@@ -31,7 +31,19 @@ import numpy as np
 import pandas as pd
 
 from pmkit import _validate
-from pmkit.display import BAD, GOOD, NEUTRAL, PALETTE, card, fmt, new_axes, pct, safe_repr
+from pmkit.display import (
+    BAD,
+    GOOD,
+    HIGHLIGHT,
+    MARKERS,
+    NEUTRAL,
+    PALETTE,
+    card,
+    fmt,
+    new_axes,
+    pct,
+    safe_repr,
+)
 from pmkit.results import Result
 
 __all__ = [
@@ -163,11 +175,15 @@ class NPS(Result):
         ax = new_axes(ax, size=(6.4, 1.8))
         left = 0.0
         colours = (BAD, NEUTRAL, GOOD)
-        for (_, row), colour in zip(self.to_frame().iterrows(), colours, strict=True):
-            ax.barh([0], [row["share"]], left=left, color=colour, label=row["group"])
+        hatches = (HIGHLIGHT, "..", "")  # detractors, passives, promoters: not by colour alone
+        ink = ("black", "white", "black")  # the label colour with >= 4.5:1 on each bar
+        for (_, row), colour, hatch, text in zip(self.to_frame().iterrows(), colours, hatches, ink,
+                                                 strict=True):
+            ax.barh([0], [row["share"]], left=left, color=colour, hatch=hatch, label=row["group"])
             if row["share"] >= 0.06:
                 ax.text(left + row["share"] / 2, 0, pct(row["share"], 0), ha="center",
-                        va="center", color="white", fontweight="bold")
+                        va="center", color=text, fontweight="bold",
+                        bbox={"facecolor": colour, "edgecolor": "none", "pad": 1})
             left += row["share"]
         ax.set_xlim(0, 1)
         ax.set_yticks([])
@@ -443,7 +459,8 @@ class PainPoints(Result):
         ax = new_axes(ax)
         table = self.table.iloc[::-1]
         colours = [PALETTE[3] if r == 1 else PALETTE[0] for r in table["rank"]]
-        ax.barh(table["theme"].astype(str), table["score"], color=colours)
+        hatches = [HIGHLIGHT if r == 1 else "" for r in table["rank"]]
+        ax.barh(table["theme"].astype(str), table["score"], color=colours, hatch=hatches)
         ax.set_xlabel("share of texts mentioning it" if self.severity_kind == "count"
                       else f"frequency × {self.severity_kind}")
         ax.set_ylabel("theme")
@@ -578,7 +595,8 @@ class TopThemeOdds(Result):
         ax = new_axes(ax)
         table = self.table.iloc[::-1]
         colours = [PALETTE[2] if t == self.true_top else PALETTE[0] for t in table["theme"]]
-        ax.barh(table["theme"].astype(str), table["share"], color=colours)
+        hatches = [HIGHLIGHT if t == self.true_top else "" for t in table["theme"]]
+        ax.barh(table["theme"].astype(str), table["share"], color=colours, hatch=hatches)
         ax.set_xlim(0, 1)
         ax.set_xlabel(f"share of {self.repeats:,} samples in which it ranks first")
         ax.set_ylabel("theme")
@@ -846,8 +864,10 @@ class KanoSurvey(Result):
         ax = new_axes(ax, size=(6.4, 4.8))
         colours = {"must-be": PALETTE[3], "one-dimensional": PALETTE[0], "attractive": PALETTE[2],
                    "indifferent": NEUTRAL, "reverse": PALETTE[4], "questionable": PALETTE[7]}
+        markers = dict(zip(colours, MARKERS, strict=False))
         for category, group in self.table.groupby("category", sort=False):
-            ax.scatter(-group["worse"], group["better"], color=colours[category], label=category, s=50)
+            ax.scatter(-group["worse"], group["better"], color=colours[category], label=category, s=50,
+                       marker=markers[category])
         placed: list[tuple[float, float]] = []
         for _, row in self.table.iterrows():
             point = (-row["worse"], row["better"])
@@ -1001,7 +1021,8 @@ class RiceRanking(Result):
         ax = new_axes(ax)
         shown = self.table.head(top).iloc[::-1]
         colours = [PALETTE[2] if r == 1 else PALETTE[0] for r in shown["rank"]]
-        ax.barh(shown[self.item].astype(str), shown["rice"], color=colours)
+        hatches = [HIGHLIGHT if r == 1 else "" for r in shown["rank"]]
+        ax.barh(shown[self.item].astype(str), shown["rice"], color=colours, hatch=hatches)
         ax.set_xlabel("RICE score (reach × impact × confidence / effort)")
         ax.set_ylabel(self.item)
         ax.set_title(f"{self.table[self.item].iloc[0]} ranks first")

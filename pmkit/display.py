@@ -19,6 +19,13 @@ from pmkit import paths
 # Okabe–Ito: distinguishable with every common form of colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 GOOD, BAD, NEUTRAL = "#009E73", "#D55E00", "#6c757d"
+# Colour is never the only cue (WCAG 1.4.1): series told apart by colour also differ in marker,
+# line style or hatch, the n-th series taking the n-th of each; a bar singled out by colour
+# (the top item, the biggest drop) also gets HIGHLIGHT.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", "-.", ":")
+HATCHES = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")
+HIGHLIGHT = "//"
 
 
 def safe_repr(value: Any, limit: int = 80) -> str:
@@ -38,26 +45,41 @@ def card(
     summary: str = "",
     accent: str = PALETTE[0],
     footer: str = "",
+    icon: str = "",
+    role: str = "",
 ) -> str:
-    """An HTML card: a title, a sentence, a two-column table of facts."""
+    """An HTML card: a title, a sentence, a two-column table of facts.
+
+    Its text takes the notebook theme's own colour (light or dark, always legible); the
+    ``accent`` colours only the left border, so nothing is said by colour alone. ``icon``
+    sits before the title, hidden from screen readers (the title says it in words), and
+    ``role`` is an ARIA role for the card, e.g. ``"status"`` to have a verdict announced.
+
+    >>> print(card("x: correct", {"tries": 2}, icon="✓", role="status"))  # doctest: +ELLIPSIS
+    <div role="status" style=...><div style=...><span aria-hidden="true">✓</span> x: correct</div>\
+<table ...><tr><th scope="row" ...>tries</th><td ...>2</td></tr></table></div>
+    """
     items = rows.items() if isinstance(rows, Mapping) else rows
     body = "".join(
-        f"<tr><th style='text-align:left;padding:2px 12px 2px 0;font-weight:600'>"
+        f"<tr><th scope=\"row\" style='text-align:left;padding:2px 12px 2px 0;font-weight:600'>"
         f"{html.escape(str(k))}</th><td style='text-align:left;padding:2px 0'>"
         f"{html.escape(str(v))}</td></tr>"
         for k, v in items
     )
+    mark = f'<span aria-hidden="true">{html.escape(icon)}</span> ' if icon else ""
+    announced = f' role="{html.escape(role)}"' if role else ""
     parts = [
-        f"<div style='border-left:4px solid {accent};padding:8px 12px;margin:4px 0;"
+        f"<div{announced} style='border-left:4px solid {accent};padding:8px 12px;margin:4px 0;"
         f"font-family:system-ui,sans-serif;max-width:46em'>",
-        f"<div style='font-weight:700;margin-bottom:4px'>{html.escape(title)}</div>",
+        f"<div style='font-weight:700;margin-bottom:4px'>{mark}{html.escape(title)}</div>",
     ]
     if summary:
         parts.append(f"<div style='margin-bottom:6px'>{html.escape(summary)}</div>")
     if body:
         parts.append(f"<table style='border-collapse:collapse'>{body}</table>")
     if footer:
-        parts.append(f"<div style='color:{NEUTRAL};margin-top:6px'>{html.escape(footer)}</div>")
+        # Set apart by style, not by a grey: #6c757d is 4.7:1 on white but 3.9:1 on a dark theme.
+        parts.append(f"<div style='font-style:italic;margin-top:6px'>{html.escape(footer)}</div>")
     parts.append("</div>")
     return "".join(parts)
 

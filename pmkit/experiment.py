@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit import _validate as check
-from pmkit.display import BAD, GOOD, NEUTRAL, PALETTE, fmt, new_axes, pct
+from pmkit.display import BAD, GOOD, HIGHLIGHT, NEUTRAL, PALETTE, fmt, new_axes, pct
 from pmkit.results import Result
 
 __all__ = [
@@ -786,7 +786,7 @@ class SampleRatioCheck(Result):
         ax = new_axes(ax)
         x = np.arange(len(self.variants))
         ax.bar(x - 0.2, self.observed, width=0.4, label="observed", color=PALETTE[0])
-        ax.bar(x + 0.2, self.expected, width=0.4, label="planned", color=PALETTE[5])
+        ax.bar(x + 0.2, self.expected, width=0.4, label="planned", color=PALETTE[5], hatch=HIGHLIGHT)
         ax.set_xticks(x, self.variants)
         ax.set_ylabel("Users")
         ax.set_xlabel("Variant")
@@ -1394,12 +1394,14 @@ class ExperimentReport(Result):
         metrics = [self.primary, *self.guardrails]
         ax = new_axes(ax, size=(6.4, 1.2 + 0.5 * len(metrics)))
         for k, m in enumerate(metrics):
-            colour = (BAD if m.metric in self.harmed_guardrails
-                      else GOOD if (k == 0 and m.significant and m.difference > 0) else NEUTRAL)
+            # Harmed, a win, or neither: in colour, and in the point's shape and the line's style.
+            status = (2 if m.metric in self.harmed_guardrails
+                      else 1 if (k == 0 and m.significant and m.difference > 0) else 0)
+            colour = (NEUTRAL, GOOD, BAD)[status]
             low, high = (100 * v for v in m.relative_ci)
             if math.isfinite(low) and math.isfinite(high):
-                ax.plot([low, high], [k, k], color=colour, linewidth=3)
-            ax.scatter([100 * m.relative_lift], [k], color=colour, zorder=3)
+                ax.plot([low, high], [k, k], color=colour, linewidth=3, linestyle=(":", "-", "-.")[status])
+            ax.scatter([100 * m.relative_lift], [k], color=colour, zorder=3, marker=("o", "^", "X")[status])
         ax.axvline(0, color=PALETTE[7], linewidth=1, linestyle="--")
         ax.set_yticks(range(len(metrics)),
                       [f"{m.metric} (primary)" if k == 0 else m.metric

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit import _validate
-from pmkit.display import BAD, GOOD, NEUTRAL, PALETTE, fmt, new_axes, pct
+from pmkit.display import BAD, GOOD, MARKERS, NEUTRAL, PALETTE, fmt, new_axes, pct
 from pmkit.results import Result
 
 __all__ = [
@@ -278,7 +278,7 @@ class InvestmentCase(Result):
         t = self.table["period"]
         ax.bar(t, self.table["cash"], color=NEUTRAL, alpha=0.35, label="cash in the period")
         ax.plot(t, self.table["cumulative"], color=PALETTE[1], marker="o", label="cumulative")
-        ax.plot(t, self.table["cumulative_discounted"], color=PALETTE[0], marker="o",
+        ax.plot(t, self.table["cumulative_discounted"], color=PALETTE[0], marker=MARKERS[1],
                 label=f"cumulative, discounted at {pct(self.rate)}")
         ax.axhline(0, color="black", linewidth=0.8)
         ax.set_xlabel("period (0 = today)")

@@ -26,7 +26,20 @@ import numpy as np
 import pandas as pd
 
 from pmkit import _validate
-from pmkit.display import BAD, GOOD, NEUTRAL, PALETTE, fmt, new_axes, pct, safe_repr
+from pmkit.display import (
+    BAD,
+    GOOD,
+    HATCHES,
+    HIGHLIGHT,
+    LINESTYLES,
+    MARKERS,
+    NEUTRAL,
+    PALETTE,
+    fmt,
+    new_axes,
+    pct,
+    safe_repr,
+)
 from pmkit.results import Result
 
 __all__ = [
@@ -174,7 +187,8 @@ class Funnel(Result):
         ax = new_axes(ax)
         y = np.arange(len(self.steps))[::-1]
         colours = [BAD if s == self.biggest_drop else PALETTE[0] for s in self.steps]
-        ax.barh(y, self.counts, color=colours)
+        hatches = [HIGHLIGHT if s == self.biggest_drop else "" for s in self.steps]
+        ax.barh(y, self.counts, color=colours, hatch=hatches)
         for yi, count in zip(y, self.counts, strict=True):
             ax.text(count, yi, f" {count / self.counts[0]:.0%}", va="center")
         ax.set_yticks(y, self.steps)
@@ -290,7 +304,8 @@ class FunnelComparison(Result):
         ax = new_axes(ax)
         x = np.arange(len(self.steps))
         for i, f in enumerate(self.funnels):
-            ax.plot(x, np.array(f.counts) / f.counts[0], marker="o",
+            ax.plot(x, np.array(f.counts) / f.counts[0], marker=MARKERS[i % len(MARKERS)],
+                    linestyle=LINESTYLES[i % len(LINESTYLES)],
                     color=PALETTE[i % len(PALETTE)], label=self.segments[i])
         ax.set_xticks(x, self.steps)
         ax.set_ylabel("share of sessions reaching the step")
@@ -712,7 +727,8 @@ class RetentionComparison(Result):
     def plot(self, ax: Any = None) -> Any:
         ax = new_axes(ax)
         for i, curve in enumerate((self.curve_a, self.curve_b)):
-            ax.plot(curve.periods, curve.rates, marker="o", color=PALETTE[i], label=self.labels[i])
+            ax.plot(curve.periods, curve.rates, marker=MARKERS[i], linestyle=LINESTYLES[i], color=PALETTE[i],
+                    label=self.labels[i])
         ax.axvline(self.period, color=NEUTRAL, linestyle="--", linewidth=1)
         ax.set_ylim(0, 1.05)
         ax.set_xlabel("periods since joining")
@@ -820,7 +836,9 @@ class ChangeDecomposition(Result):
         level = self.output_before
         ax.bar(0, level, color=NEUTRAL)
         for i, part in enumerate(self.contributions, start=1):
-            ax.bar(i, part, bottom=level, color=GOOD if part >= 0 else BAD)
+            # Rises and falls hatched apart, so the sign is not told by colour alone.
+            ax.bar(i, part, bottom=level, color=GOOD if part >= 0 else BAD,
+                   hatch=HATCHES[4] if part >= 0 else HATCHES[1])
             level += part
         ax.bar(len(self.drivers) + 1, self.output_after, color=NEUTRAL)
         ax.set_xticks(range(len(self.drivers) + 2),
@@ -991,7 +1009,7 @@ class SegmentComparison(Result):
         for i, (rates, overall) in enumerate(((self.rates_a, self.overall_a),
                                                (self.rates_b, self.overall_b))):
             ax.bar(x + (i - 0.5) * width, [*rates, overall], width, color=PALETTE[i],
-                   label=self.labels[i])
+                   hatch=HATCHES[i], label=self.labels[i])
         ax.set_xticks(x, names)
         ax.set_ylabel("conversion rate")
         ax.set_xlabel("segment")

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import argparse
 import html
+import importlib.util
+import re
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,13 +33,36 @@ from pmkit.syllabus import LessonMeta, NotebookError, lesson_meta
 
 GENERATOR = '<meta name="generator" content="pmkit site">'
 INDEX_NAME = "index.html"
+MATHJAX_FOLDER = "mathjax"
+# MathJax 2's own configuration as the jupyter-server-mathjax package ships it, plus its Safe mode.
+MATHJAX_URL = f"{MATHJAX_FOLDER}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+# MathJax's own delimiters ($...$, $$...$$, \(...\), \[...\]) as the page configures them.
+MATH = re.compile(r"\$\$|\\\(|\\\[|(?<![\\$])\$[^$\n]+(?<!\\)\$")
 
-# Extends nbconvert's JupyterLab template: figures get their alt text (the stock
-# template drops it) and every page gets links back to the index and on to the next lesson.
+# Extends nbconvert's JupyterLab template through its blocks: figures get their alt text (the
+# stock template drops it); every page gets a skip link, a header with the course navigation,
+# the lesson in <main> and the neighbours in a footer; nothing is fetched from the network
+# (no require.js, no widget manager or Mermaid from a CDN, MathJax from the site's own folder).
 PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- from 'mathjax.html.j2' import mathjax -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{% block body_header %}{{ super() }}{{ resources.pmkit_nav }}{% endblock body_header %}
-{% block body_footer %}{{ resources.pmkit_nav }}{{ super() }}{% endblock body_footer %}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_js_mathjax -%}
+{%- if resources.pmkit_mathjax %}{{ mathjax(resources.pmkit_mathjax) }}{% endif -%}
+{%- endblock html_head_js_mathjax -%}
+{%- block html_head_css -%}<style>{{ resources.pmkit_css }}</style>{%- endblock html_head_css -%}
+{%- block body_header -%}
+<body class="jp-Notebook" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
+<a class="pmkit-skip" href="#lesson">Skip to the lesson</a>
+<header class="pmkit-header">{{ resources.pmkit_nav }}</header>
+<main id="lesson">
+{%- endblock body_header -%}
+{%- block body_footer -%}
+</main>
+<footer class="pmkit-footer">{{ resources.pmkit_neighbours }}</footer>
+</body>
+{%- endblock body_footer -%}
 {% block data_png scoped %}
 {%- set alt = output.metadata.get('image/png', {}).get('alt', '') -%}
 {{ super() | replace('<img ', '<img alt="' ~ (alt | escape_html) ~ '" ', 1) }}
@@ -44,13 +70,49 @@ PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 TEMPLATE_NAME = "pmkit_page.html.j2"
 
+# JupyterLab's light theme greys its prompts with opacity (#b0b0b0 on white, 2.2:1) and colours
+# some code tokens below 4.5:1 on the code background (#f5f5f5). These overrides of the theme's
+# own variables keep its look with at least 4.5:1 (WCAG 2.1 AA, 1.4.3) for every token colour.
+CODE_COLOURS = {
+    "--jp-mirror-editor-keyword-color": "#007000",
+    "--jp-mirror-editor-atom-color": "#3f3fb5",
+    "--jp-mirror-editor-number-color": "#007000",
+    "--jp-mirror-editor-def-color": "#0000e0",
+    "--jp-mirror-editor-variable-3-color": "#00704a",
+    "--jp-mirror-editor-operator-color": "#8a19d4",
+    "--jp-mirror-editor-comment-color": "#316262",
+    "--jp-mirror-editor-meta-color": "#8a19d4",
+    "--jp-mirror-editor-builtin-color": "#007000",
+    "--jp-mirror-editor-bracket-color": "#62624c",
+    "--jp-mirror-editor-tag-color": "#116600",
+    "--jp-mirror-editor-header-color": "#0000e0",
+    "--jp-mirror-editor-quote-color": "#006800",
+    "--jp-mirror-editor-error-color": "#c00000",
+    "--jp-mirror-editor-hr-color": "#666666",
+}
+PAGE_STYLE = ":root { --jp-cell-prompt-not-active-opacity: 1; " + "".join(
+    f"{name}: {value}; " for name, value in CODE_COLOURS.items()) + "}" + """
+.pmkit-skip { position: absolute; left: -10000px; top: auto; }
+.pmkit-skip:focus { position: static; display: inline-block; padding: .5em 1em; background: #fff;
+                    font-family: system-ui, sans-serif;
+                    color: #0b4f8a; outline: 3px solid #0b4f8a; }
+.pmkit-header, .pmkit-footer { font-family: system-ui, sans-serif; padding: .5em 1em; }
+.pmkit-header a, .pmkit-footer a { color: #0b4f8a; }
+.pmkit-header ul, .pmkit-footer ul { list-style: none; margin: 0; padding: 0; display: flex;
+                                     flex-wrap: wrap; gap: .5em 1.5em; }
+"""
+
 STYLE = f"""
 body {{ font-family: system-ui, sans-serif; max-width: 52em; margin: 2em auto; padding: 0 1em;
        line-height: 1.5; color: #1b1b1b; }}
+a {{ color: #0b4f8a; }}
 h2 {{ border-bottom: 2px solid {PALETTE[0]}; padding-bottom: .2em; margin-top: 2em; }}
 .lesson {{ border-left: 4px solid {PALETTE[0]}; padding: .2em 1em; margin: 1em 0; }}
 .lesson h3 {{ margin: .2em 0; }}
 .facts {{ color: #555; }}
+.pmkit-skip {{ position: absolute; left: -10000px; }}
+.pmkit-skip:focus {{ position: static; }}
+header nav ul {{ padding-left: 1.2em; }}
 """
 
 
@@ -99,45 +161,82 @@ def _exporter() -> Any:
 
     return HTMLExporter(
         template_name="lab",
+        exclude_anchor_links=True,  # the hidden "¶" links say nothing about where they go
         extra_loaders=[DictLoader({TEMPLATE_NAME: PAGE_TEMPLATE})],
         template_file=TEMPLATE_NAME,
     )
 
 
-def _nav(metas: Sequence[LessonMeta], position: int) -> str:
-    links = ['<a href="index.html">Course index</a>']
+def _nav(metas: Sequence[LessonMeta], position: int, label: str, *, index: bool = True) -> str:
+    """A labelled <nav> list: the index (if asked) and the lessons before and after ``position``."""
+    links = ['<a href="index.html">Course index</a>'] if index else []
     if position > 0:
         before = metas[position - 1]
-        links.append(f'<a href="{page_name(before)}" rel="prev">← {html.escape(before.title)}</a>')
+        links.append(f'<a href="{page_name(before)}" rel="prev">Previous lesson: '
+                     f"{html.escape(before.id)} · {html.escape(before.title)}</a>")
     if position + 1 < len(metas):
         after = metas[position + 1]
-        links.append(f'<a href="{page_name(after)}" rel="next">{html.escape(after.title)} →</a>')
-    return ('<nav class="pmkit-nav" style="font-family:system-ui,sans-serif;padding:.5em 1em">'
-            + " · ".join(links) + "</nav>")
+        links.append(f'<a href="{page_name(after)}" rel="next">Next lesson: '
+                     f"{html.escape(after.id)} · {html.escape(after.title)}</a>")
+    items = "".join(f"<li>{link}</li>" for link in links)
+    return f'<nav aria-label="{html.escape(label)}"><ul>{items}</ul></nav>'
 
 
-def lesson_page(nb: Any, meta: LessonMeta, nav: str = "", exporter: Any = None) -> str:
-    """One lesson as a standalone HTML page."""
+def has_math(nb: Any) -> bool:
+    """Whether a notebook's Markdown holds TeX that MathJax would typeset.
+
+    >>> from nbformat.v4 import new_markdown_cell, new_notebook
+    >>> has_math(new_notebook(cells=[new_markdown_cell("Lift is $p_B / p_A - 1$.")]))
+    True
+    >>> has_math(new_notebook(cells=[new_markdown_cell("It costs \\\\$12, or $15 with delivery.")]))
+    False
+    """
+    return any(cell.cell_type == "markdown" and MATH.search(cell.source) for cell in nb.cells)
+
+
+def copy_mathjax(folder: Path) -> None:
+    """Put MathJax (from the jupyter-server-mathjax package, with its licence) into the site folder."""
+    spec = importlib.util.find_spec("jupyter_server_mathjax")  # its files, without importing its server
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError("a lesson has math, and the site bundles MathJax from the jupyter-server-mathjax "
+                         "package: pip install jupyter-server-mathjax")
+    static = Path(next(iter(spec.submodule_search_locations))) / "static"
+    shutil.copytree(static, folder / MATHJAX_FOLDER, dirs_exist_ok=True)
+
+
+def lesson_page(nb: Any, meta: LessonMeta, nav: str = "", exporter: Any = None, *,
+                neighbours: str = "", mathjax: bool = False) -> str:
+    """One lesson as a standalone HTML page: ``nav`` in its header, ``neighbours`` in its footer.
+
+    With ``mathjax`` the page loads MathJax from the site's own ``mathjax/`` folder.
+    """
     exporter = exporter or _exporter()
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": f"{meta.id} · {meta.title}"}, "pmkit_nav": nav}
-    )
+    resources = {"metadata": {"name": f"{meta.id} · {meta.title}"}, "pmkit_nav": nav,
+                 "pmkit_neighbours": neighbours, "pmkit_css": PAGE_STYLE,
+                 "pmkit_mathjax": MATHJAX_URL if mathjax else ""}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
 
 def index_page(metas: Sequence[LessonMeta], title: str = "Product management, hands on") -> str:
     """The course index: lessons grouped by module, each with its facts and objectives."""
     published = {meta.name: meta for meta in metas}
+    modules = list(dict.fromkeys(meta.module or "Lessons" for meta in metas))
     sections: list[str] = []
-    for module in dict.fromkeys(meta.module or "Lessons" for meta in metas):
+    for number, module in enumerate(modules, start=1):
         cards = [_lesson_card(meta, published) for meta in metas if (meta.module or "Lessons") == module]
-        sections.append(f"<section><h2>{html.escape(module)}</h2>{''.join(cards)}</section>")
+        sections.append(f'<section id="module-{number}"><h2>{html.escape(module)}</h2>'
+                        f'{"".join(cards)}</section>')
+    contents = "".join(f'<li><a href="#module-{number}">{html.escape(module)}</a></li>'
+                       for number, module in enumerate(modules, start=1))
     minutes = sum(meta.minutes for meta in metas)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"{GENERATOR}\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{html.escape(title)}</h1>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        '<a class="pmkit-skip" href="#lessons">Skip to the lessons</a>\n'
+        f"<header>\n<h1>{html.escape(title)}</h1>\n"
+        f'<nav aria-label="Modules"><ul>{contents}</ul></nav>\n</header>\n<main id="lessons">\n'
         f"<p>{len(metas)} lesson(s), about {minutes} minutes in all. The course practises product "
         "management on Basketly, an invented marketplace whose data is synthetic.</p>\n"
         + "\n".join(sections) + "\n</main>\n</body>\n</html>\n"
@@ -197,10 +296,16 @@ def build_site(out: Path | str = "_site", *, solutions: bool = False,
     folder = prepare_output(out)
     exporter = _exporter()
     pages = []
+    with_math = [has_math(nb) for nb in notebooks]
+    if any(with_math):
+        copy_mathjax(folder)
     for position, (nb, meta) in enumerate(zip(notebooks, metas, strict=True)):
         target = folder / page_name(meta)
-        nav = _nav(metas, position) + run_in_browser_link(lite_url, f"{meta.name}.ipynb")
-        target.write_text(lesson_page(nb, meta, nav, exporter), encoding="utf-8")
+        nav = _nav(metas, position, "Course") + run_in_browser_link(lite_url, f"{meta.name}.ipynb")
+        page = lesson_page(nb, meta, nav, exporter,
+                           neighbours=_nav(metas, position, "Previous and next lesson", index=False),
+                           mathjax=with_math[position])
+        target.write_text(page, encoding="utf-8")
         pages.append(str(target))
     index = folder / INDEX_NAME
     index.write_text(index_page(metas), encoding="utf-8")

@@ -94,6 +94,11 @@ class Exercise:
 # ---------------------------------------------------------------- feedback ---
 
 _ICONS = {"correct": "✅", "incorrect": "❌", "not answered": "✏️", "error": "⚠️"}
+# The HTML card's marks: symbols that ordinary text fonts draw (DejaVu Sans, Segoe UI Symbol,
+# Apple Symbols), where the emoji above need a colour-emoji font and else show as empty boxes.
+# They sit beside the status in words and are hidden from screen readers. The plain text keeps
+# the emoji: `pmkit check` and the gradebook read it.
+_MARKS = {"correct": "✓", "incorrect": "✗", "not answered": "✎", "error": "⚠"}
 _COLOURS = {"correct": GOOD, "incorrect": PALETTE[3], "not answered": NEUTRAL, "error": PALETTE[1]}
 
 
@@ -119,12 +124,15 @@ class Feedback:
         return f"{text} {self.next_step}".rstrip()
 
     def _repr_html_(self) -> str:
+        # role="status": a screen reader announces the verdict when the check's output appears.
         return card(
-            f"{_ICONS[self.status]} {self.exercise}: {self.status}",
+            f"{self.exercise}: {self.status}",
             [],
             summary=self.message,
             accent=_COLOURS[self.status],
             footer=self.next_step,
+            icon=_MARKS[self.status],
+            role="status",
         )
 
 
