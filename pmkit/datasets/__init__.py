@@ -65,6 +65,10 @@ def truth(name: str, seed: int | None = None, scale: int = 1) -> dict:
     >>> "1" in truth("bets", seed=5)["expected_value"]
     True
     """
+    from pmkit.exercises import capture
+
+    if capture.active():
+        raise capture.unavailable("datasets.truth")
     name = check_name(name)
     seed = check_seed(seed)
     scale = check_scale(scale)
