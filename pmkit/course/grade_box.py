@@ -152,7 +152,8 @@ def run(copy_name: str, content: bytes, plan: Plan, slot: int, stop: threading.E
         command = _command(box, copy_name, plan, uid)
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, cwd=box / "work", start_new_session=True,
-                                   env=None if plan.sandboxed else _env(box, plan, sandboxed=False))
+                                   env=None if plan.sandboxed else _env(box, plan, sandboxed=False),
+                                   preexec_fn=None if plan.sandboxed else _limit_memory(plan.memory_mb))
         with _RUNNING_LOCK:
             _RUNNING.add(process.pid)
         try:
@@ -212,13 +213,24 @@ def _env(box: Path, plan: Plan, *, sandboxed: bool) -> dict[str, str]:
 def _command(box: Path, copy_name: str, plan: Plan, uid: int | None) -> list[str]:
     from pmkit import paths
 
-    limits = sandbox.Limits(plan.memory_mb, plan.processes)
     if not plan.sandboxed:
-        argv = _runner_argv(str(box / "work"), str(box / "out"), str(box / "tmp"), copy_name, plan)
-        return ["prlimit", *sandbox.prlimit_args(limits), "--", *argv]
+        return _runner_argv(str(box / "work"), str(box / "out"), str(box / "tmp"), copy_name, plan)
+    limits = sandbox.Limits(plan.memory_mb, plan.processes)
     argv = _runner_argv(sandbox.WORK, sandbox.OUT, "/tmp", copy_name, plan)
     return sandbox.command(box, argv, limits, _env(box, plan, sandboxed=True), uid,
                            paths.PACKAGE_DIR, paths.datasets_dir())
+
+
+def _limit_memory(memory_mb: int) -> Any:
+    """Without a sandbox: per-process limits, set in the child before it runs anything."""
+    def limit() -> None:
+        import resource
+
+        size = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    return limit
 
 
 def _watch(process: subprocess.Popen, plan: Plan, stop: threading.Event) -> tuple[str, float]:

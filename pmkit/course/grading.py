@@ -493,8 +493,9 @@ def grade(submissions: Path | str, *, jobs: int | None = None, timeout: int = 60
 def _memory_mode(sandboxed: bool, memory: int) -> str:
     per_process = f"each process at most {memory} MB of address space (setrlimit)"
     together = f"all of a submission's processes together at most {memory} MB (measured by the grader)"
-    processes = "a process-count limit (RLIMIT_NPROC" + (", a user id per sandbox)" if sandboxed else ")")
-    return f"{per_process}; {together}; {processes}"
+    if not sandboxed:
+        return f"{per_process}; {together}; no process-count limit without a sandbox"
+    return f"{per_process}; {together}; a process-count limit (RLIMIT_NPROC, a user id or namespace per sandbox)"
 
 
 class _Slots:

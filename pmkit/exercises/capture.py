@@ -41,7 +41,7 @@ MAX_TEXT = 20_000
 MAX_LINE_BYTES = 2 * 2**20
 MAX_FILE_BYTES = 8 * 2**20
 LINE_KEYS = frozenset({"lesson", "exercise", "seed", "answer"})
-_TAGS = frozenset({"$float", "$tuple", "$set", "$dict", "$array", "$series", "$frame",
+_TAGS = frozenset({"$ellipsis", "$float", "$tuple", "$set", "$dict", "$array", "$series", "$frame",
                    "$timestamp", "$date", "$result"})
 
 
@@ -96,6 +96,8 @@ def _encode(value: Any, budget: _Budget, depth: int) -> Any:
         raise Unplain(f"the answer is nested more than {MAX_DEPTH} levels deep")
     if value is None or isinstance(value, bool):
         return value
+    if value is ...:  # the placeholder a learner has not replaced: "not answered"
+        return {"$ellipsis": None}
     if isinstance(value, np.generic):
         return _encode(value.item(), budget, depth)
     if isinstance(value, int):
@@ -191,6 +193,10 @@ def _decode_tagged(tag: str, body: Any, budget: _Budget, depth: int) -> Any:
             raise Unplain(f"a {tag} answer should hold a list")
         return [_decode(v, budget, depth + 1) for v in value]
 
+    if tag == "$ellipsis":
+        if body is not None:
+            raise Unplain("a placeholder answer holds nothing")
+        return ...
     if tag == "$float":
         if body not in ("nan", "inf", "-inf"):
             raise Unplain("a non-finite number should be nan, inf or -inf")
@@ -284,13 +290,13 @@ def record(lesson: str, exercise: Any, answer: Any, seed: int | None) -> str:
     if not isinstance(exercise, str) or len(exercise) > 100:
         return "This exercise name cannot be recorded."
     try:
-        encoded = {"$unreadable": None} if answer is ... else encode(answer)
+        encoded = encode(answer)
     except Unplain as exc:
         encoded, said = {"$unreadable": str(exc)[:300]}, f"Recorded as unreadable: {exc}."
     else:
         said = "Answer recorded; the grader checks it outside this notebook."
     if answer is ...:
-        said = "Not answered."
+        said = "Not answered yet: replace the ... with your answer."
     line = json.dumps({"lesson": lesson, "exercise": exercise, "seed": seed, "answer": encoded},
                       allow_nan=False, separators=(",", ":"))
     if len(line.encode()) > MAX_LINE_BYTES:
@@ -342,12 +348,8 @@ def read_answers(data: bytes, lesson: str) -> Answers:
         seeds.add(entry["seed"])
         answer = entry["answer"]
         if isinstance(answer, dict) and set(answer) == {"$unreadable"}:
-            why = answer["$unreadable"]
             answers.pop(name, None)
-            if why is None:
-                unreadable.pop(name, None)  # checked while still ...: not answered
-            else:
-                unreadable[name] = str(why)[:300]
+            unreadable[name] = str(answer["$unreadable"])[:300]
             continue
         try:
             answers[name] = decode(answer)
