@@ -195,7 +195,8 @@ edited = []
 for path in [pathlib.Path(engine.__file__), *pathlib.Path(pmkit.__file__).parent.rglob("*.py")]:
     try:
         with open(path, "a") as source:
-            source.write("\\nLesson._grade = lambda self, ex, answer: Feedback(self.name, ex.name, 'correct', '')\\n")
+            source.write("\\nLesson._grade = lambda self, ex, answer: "
+                         "Feedback(self.name, ex.name, 'correct', '')\\n")
         edited.append(path)
     except OSError:
         pass
@@ -267,7 +268,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
                             FAKE_PROGRESS_AND_OUTPUT.format(progress=str(decoy / "progress.jsonl"))),
          subs / "ken.ipynb")
     save(insert_after_setup(json.loads(json.dumps(unsolved)), MALFORMED_RESULTS), subs / "leo.ipynb")
-    save(insert_after_setup(json.loads(json.dumps(unsolved)), FORGE_THROUGH_PROC_AND_KILL), subs / "mona.ipynb")
+    save(insert_after_setup(json.loads(json.dumps(unsolved)), FORGE_THROUGH_PROC_AND_KILL),
+         subs / "mona.ipynb")
     decoy_notebook = decoy / "decoy.ipynb"
     decoy_notebook.write_bytes(SOLVED.read_bytes())
     save(insert_after_setup(json.loads(json.dumps(unsolved)), REWRITE_CLASSMATES.format(
@@ -464,7 +466,8 @@ def test_symbolic_links_are_refused_and_listed(hostile: dict) -> None:
 
 def test_a_notebook_of_another_lesson_is_flagged(hostile: dict) -> None:
     tara = hostile["rows"]["tara"]
-    assert "lesson mismatch: the notebook says 05_metrics_that_matter, graded as 00_welcome" in tara["integrity"]
+    mismatch = "lesson mismatch: the notebook says 05_metrics_that_matter, graded as 00_welcome"
+    assert mismatch in tara["integrity"]
     assert "checks are for 05_metrics_that_matter" in tara["integrity"]
     assert [tara[n] for n in EXERCISES] == ["not attempted"] * 3
     report = next(r for r in hostile["report"]["rows"] if r["submission"] == "tara.ipynb")
@@ -716,6 +719,11 @@ def test_grading_refuses_without_a_sandbox_unless_the_risk_is_accepted(tmp_path:
     assert report["mode"] == "unsandboxed" and "no process-count limit" in report["memory"]
 
 
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def _broken_class(folder: Path, names: list[str]) -> None:
     folder.mkdir()
     for name in names:
@@ -730,12 +738,12 @@ def test_shards_cover_the_class_once_and_merge_checks_gaps_and_overlaps(tmp_path
         done = pmkit("grade", "subs", "--lesson", "00", "--shard", f"{k}/2", "--out", f"shard-{k}.csv",
                      cwd=tmp_path)
         assert done.returncode == 0, done.stderr[-2000:]
-    shards = [list(csv.DictReader(open(tmp_path / f"shard-{k}.csv", encoding="utf-8"))) for k in (1, 2)]
+    shards = [read_csv(tmp_path / f"shard-{k}.csv") for k in (1, 2)]
     assert [r["learner"] for r in shards[0]] == ["ana", "cai", "eli"]
     assert [r["learner"] for r in shards[1]] == ["ben", "dee"]
     merged = pmkit("grade", "merge", "shard-2.csv", "shard-1.csv", "--out", "all.csv", cwd=tmp_path)
     assert merged.returncode == 0, merged.stderr
-    rows = list(csv.DictReader(open(tmp_path / "all.csv", encoding="utf-8")))
+    rows = read_csv(tmp_path / "all.csv")
     assert [r["learner"] for r in rows] == names
     assert json.loads((tmp_path / "all-integrity.json").read_text(encoding="utf-8"))["class"]["count"] == 5
     gap = pmkit("grade", "merge", "shard-1.csv", "--out", "gap.csv", cwd=tmp_path)
@@ -799,7 +807,8 @@ def test_the_last_answer_counts_and_a_damaged_file_is_refused_whole() -> None:
     from pmkit.exercises import capture
 
     def line(exercise: str, answer: object, lesson: str = "00_welcome") -> bytes:
-        return json.dumps({"lesson": lesson, "exercise": exercise, "seed": 42, "answer": answer}).encode() + b"\n"
+        entry = {"lesson": lesson, "exercise": exercise, "seed": 42, "answer": answer}
+        return json.dumps(entry).encode() + b"\n"
 
     good = (line("late_share", 0.5) + line("late_share", 0.1176) + line("average_order", {"$bad": 1})
             + line("promise_call", "x", lesson="05_metrics_that_matter"))
@@ -807,8 +816,9 @@ def test_the_last_answer_counts_and_a_damaged_file_is_refused_whole() -> None:
     assert answers.values == {"late_share": 0.1176}
     assert "does not know" in answers.unreadable["average_order"]
     assert answers.lessons == {"00_welcome", "05_metrics_that_matter"}
-    for damaged in (b'{"statuses": "pwned"}\n', good + b"not json\n", line("late_share", 1).replace(b"1}", b"NaN}"),
-                    b" " * (capture.MAX_FILE_BYTES + 1)):
+    nan = line("late_share", 1).replace(b"1}", b"NaN}")
+    huge = b" " * (capture.MAX_FILE_BYTES + 1)
+    for damaged in (b'{"statuses": "pwned"}\n', good + b"not json\n", nan, huge):
         with pytest.raises(ValueError):
             capture.read_answers(damaged, "00_welcome")
 
@@ -824,9 +834,9 @@ def test_in_a_grading_kernel_check_records_and_keys_and_truth_refuse(tmp_path: P
     feedback = lesson.check("late_share", 0.25)
     assert feedback.status == "not answered" and "recorded" in feedback.message
     assert lesson.check("average_order", open).message.startswith("Recorded as unreadable")
-    with pytest.raises(capture.UnavailableWhileGrading, match="lesson.answer is not available"):
+    with pytest.raises(capture.UnavailableWhileGrading, match=r"lesson\.answer is not available"):
         lesson.answer("late_share")
-    with pytest.raises(capture.UnavailableWhileGrading, match="datasets.truth is not available"):
+    with pytest.raises(capture.UnavailableWhileGrading, match=r"datasets\.truth is not available"):
         datasets.truth("orders")
     read = capture.read_answers(answers.read_bytes(), "00_welcome")
     assert read.values == {"late_share": 0.25} and "average_order" in read.unreadable

@@ -177,7 +177,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="gradebook.csv", help="gradebook CSV path")
     p.add_argument("--jobs", type=int, default=None, help="submissions graded in parallel")
     p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
-    p.add_argument("--memory", type=int, default=2048, help="memory limit per submission (all its processes), in MB")
+    p.add_argument("--memory", type=int, default=2048,
+                   help="memory limit per submission (all its processes), in MB")
     p.add_argument("--total-timeout", type=int, default=None,
                    help="seconds allowed per notebook (default: 10 x --timeout)")
 

@@ -172,22 +172,30 @@ def run(copy_name: str, content: bytes, plan: Plan, slot: int, stop: threading.E
 
 
 def _status(data: bytes | None) -> dict[str, Any]:
-    """The runner's few words, checked field by field (the notebook could have rewritten them)."""
+    """The runner's few words, checked field by field (the notebook could have rewritten them).
+
+    Anything but exactly the runner's three fields, of the right types, is no report at all.
+
+    >>> _status(b'{"error": "", "failed_cell": null, "skipped_cells": [11]}')
+    {'error': '', 'failed_cell': None, 'skipped_cells': [11]}
+    >>> _status(b'{"statuses": {"late_share": "correct"}, "error": ""}')
+    {}
+    """
     try:
         raw = json.loads(data.decode("utf-8")) if data else {}
     except (UnicodeDecodeError, ValueError, RecursionError):
         return {}
-    if not isinstance(raw, dict):
+    if not isinstance(raw, dict) or set(raw) != {"error", "failed_cell", "skipped_cells"}:
         return {}
-    error = raw.get("error")
-    cell = raw.get("failed_cell")
-    skipped = raw.get("skipped_cells")
-    return {
-        "error": " ".join(error.split())[:300] if isinstance(error, str) else "",
-        "failed_cell": cell if isinstance(cell, int) and not isinstance(cell, bool) else None,
-        "skipped_cells": [c for c in skipped[:50] if isinstance(c, int) and not isinstance(c, bool)]
-        if isinstance(skipped, list) else [],
-    }
+    error, cell, skipped = raw["error"], raw["failed_cell"], raw["skipped_cells"]
+    if not isinstance(error, str) or not (cell is None or _whole(cell)) or not isinstance(skipped, list) \
+            or not all(_whole(c) for c in skipped):
+        return {}
+    return {"error": " ".join(error.split())[:300], "failed_cell": cell, "skipped_cells": skipped[:50]}
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _runner_argv(work: str, out: str, tmp: str, copy_name: str, plan: Plan) -> list[str]:

@@ -52,7 +52,8 @@ def _errors(executed: Path) -> list[tuple[str, str, int | None]]:
     for cell in nb.get("cells", []):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                found.append((str(output.get("ename")), str(output.get("evalue")), cell.get("execution_count")))
+                found.append((str(output.get("ename")), str(output.get("evalue")),
+                              cell.get("execution_count")))
     return found
 
 

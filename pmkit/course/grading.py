@@ -219,7 +219,8 @@ def scan(folder: Path | str, lesson: str | None = None) -> Scan:
         if entry.name.startswith("."):
             skipped.append((relative, "hidden (Jupyter's checkpoints or the system's own files)"))
         elif entry.is_symlink():
-            what = "the learner folder" if depth == 1 and not entry.name.endswith(".ipynb") else "the notebook"
+            folder_link = depth == 1 and not entry.name.endswith(".ipynb")
+            what = "the learner folder" if folder_link else "the notebook"
             target = os.readlink(entry)
             if entry.name.endswith(".ipynb") or depth == 1:
                 found.append(Submission(learner_name(entry, folder), entry, insisted, relative=relative,
@@ -228,7 +229,8 @@ def scan(folder: Path | str, lesson: str | None = None) -> Scan:
             skipped.append((relative, f"a symbolic link to {target!r}: never followed"))
         elif entry.is_dir():
             if depth > 1:
-                skipped.append((relative, "a folder inside a learner's folder: only notebooks one level deep count"))
+                skipped.append((relative, "a folder inside a learner's folder: "
+                                          "only notebooks one level deep count"))
         elif not entry.name.endswith(".ipynb"):
             skipped.append((relative, "not a notebook (*.ipynb)"))
         elif not entry.is_file():
@@ -259,7 +261,8 @@ def _insisted_lesson(lesson: str) -> str:
     text = str(lesson)
     name = _lesson_by_id(text[:2]) if re.fullmatch(r"\d\d(_[a-z0-9_]+)?", text) else ""
     if not name or (len(text) > 2 and name != text):
-        raise ValueError(f"--lesson should be a lesson number like 00 or a name like 00_welcome, got {lesson!r}")
+        raise ValueError(f"--lesson should be a lesson number like 00 or a name like 00_welcome, "
+                         f"got {lesson!r}")
     return name
 
 
@@ -287,7 +290,8 @@ def _identify(path: Path, folder: Path, insisted: str = "") -> Submission:
     try:
         nb = read(path)
     except ValueError as exc:
-        return Submission(learner, path, insisted or by_name, _relative_message(str(exc), folder), relative, by_name)
+        return Submission(learner, path, insisted or by_name, _relative_message(str(exc), folder),
+                          relative, by_name)
     raw = nb.metadata.get("pmkit")
     lesson_id = raw.get("id") if isinstance(raw, dict) else None
     claimed = (_lesson_by_id(lesson_id) if isinstance(lesson_id, str) else "") or by_name
@@ -361,8 +365,11 @@ def class_digest(relatives: Iterable[str]) -> str:
 # ---------------------------------------------------------------- integrity --
 
 
-class IntegrityError(RuntimeError):
-    """The installed pmkit changed during a grading run: its gradebook cannot be trusted."""
+class IntegrityError(ValueError):
+    """The installed pmkit changed during a grading run: its gradebook cannot be trusted.
+
+    A ValueError, so the command line reports it as its one-line error.
+    """
 
 
 def package_digest(folder: Path | None = None) -> str:
@@ -417,7 +424,7 @@ def grade(submissions: Path | str, *, jobs: int | None = None, timeout: int = 60
           total_timeout: int | None = None, lesson: str | None = None, shard: str | None = None,
           sandboxed: bool = True, seed: int | None = None,
           progress: Callable[[int, int, Graded], None] | None = None) -> Gradebook:
-    """Run every submission in its own sandbox; judge the answers it recorded here; never raises for a notebook.
+    """Run every submission in its own sandbox and judge its recorded answers here; never raises for one.
 
     ``timeout`` is seconds per cell, ``memory`` megabytes for all of a submission's
     processes together and ``total_timeout`` seconds for a whole notebook (default:
@@ -460,7 +467,7 @@ def grade(submissions: Path | str, *, jobs: int | None = None, timeout: int = 60
     slots = _Slots(min(workers, max(len(chosen), 1)))
     judge = _Judge(the_seed)
     with ThreadPoolExecutor(max_workers=slots.size) as pool, _terminate_as_interrupt():
-        futures = {pool.submit(_run_one, s, exercises.get(s.lesson, ()), plan, slots, stop): s for s in chosen}
+        futures = [pool.submit(_run_one, s, exercises.get(s.lesson, ()), plan, slots, stop) for s in chosen]
         try:
             for done, future in enumerate(as_completed(futures), start=1):
                 submission, outcome, started, sha_before = future.result()
@@ -482,8 +489,9 @@ def grade(submissions: Path | str, *, jobs: int | None = None, timeout: int = 60
     rows.sort(key=lambda r: (r.learner, r.lesson, r.notebook))
     run = {"mode": mode, "memory": _memory_mode(sandboxed, memory), "seed": the_seed,
            "pmkit_sha256": {"before": before, "after": package_digest()},
-           "shard": f"{part[0]}/{part[1]}", "class": {"count": len(everyone), "sha256": class_digest(everyone),
-                                                      "submissions": sorted(everyone)},
+           "shard": f"{part[0]}/{part[1]}",
+           "class": {"count": len(everyone), "sha256": class_digest(everyone),
+                     "submissions": sorted(everyone)},
            "skipped": [{"entry": e, "why": w} for e, w in found.skipped],
            "limits": {"timeout": timeout, "total_timeout": total, "memory_mb": memory,
                       "processes": plan.processes}}
@@ -495,7 +503,8 @@ def _memory_mode(sandboxed: bool, memory: int) -> str:
     together = f"all of a submission's processes together at most {memory} MB (measured by the grader)"
     if not sandboxed:
         return f"{per_process}; {together}; no process-count limit without a sandbox"
-    return f"{per_process}; {together}; a process-count limit (RLIMIT_NPROC, a user id or namespace per sandbox)"
+    return (f"{per_process}; {together}; "
+            "a process-count limit (RLIMIT_NPROC, a user id or namespace per sandbox)")
 
 
 class _Slots:
@@ -590,7 +599,8 @@ class _Judge:
         blank = dict.fromkeys(exercises, NOT_ATTEMPTED)
         notes: list[str] = []
         if submission.claimed and submission.claimed != submission.lesson:
-            notes.append(f"lesson mismatch: the notebook says {submission.claimed}, graded as {submission.lesson}")
+            notes.append(f"lesson mismatch: the notebook says {submission.claimed}, "
+                         f"graded as {submission.lesson}")
         report: dict[str, Any] = {"submission": submission.relative, "claimed_lesson": submission.claimed,
                                   "graded_as": submission.lesson, "mode": mode, "sha256_before": sha_before}
 
@@ -624,9 +634,11 @@ class _Judge:
         report["peak_memory_mb"] = outcome.peak_mb
         if outcome.status.get("skipped_cells"):
             cells = ", ".join(map(str, outcome.status["skipped_cells"]))
-            notes.append(f"cell(s) {cells} skipped: they read what grading hides (datasets.truth, lesson.answer)")
+            notes.append(f"cell(s) {cells} skipped: they read what grading hides "
+                         "(datasets.truth, lesson.answer)")
         if outcome.answers is None:
-            return finish({}, _join(error, f"no answers came back (the answers file is {outcome.answers_problem})"))
+            why = f"no answers came back (the answers file is {outcome.answers_problem})"
+            return finish({}, _join(error, why))
         try:
             answers = capture.read_answers(outcome.answers, submission.lesson)
         except ValueError as exc:
@@ -663,10 +675,12 @@ def _run_error(outcome: Any, plan: Any) -> str:
                 "(the memory limit per submission)")
     if outcome.stopped == "interrupted":
         return "interrupted"
-    error, cell = outcome.status.get("error", ""), outcome.status.get("failed_cell")
     if not outcome.status:
-        return f"the grading run ended without a report (exit code {outcome.exit_code})"
-    return _plain_error(error, cell, plan)
+        return f"the grading run ended without a readable report (exit code {outcome.exit_code})"
+    error = _plain_error(outcome.status["error"], outcome.status["failed_cell"], plan)
+    if not error and outcome.exit_code != 0:
+        return f"the grading run ended abnormally (exit code {outcome.exit_code})"
+    return error
 
 
 def _plain_error(error: str, cell: int | None, plan: Any) -> str:
@@ -800,7 +814,8 @@ def check_output(out: Path | str, submissions: Path | None = None) -> Path:
                 raise ValueError(f"--out {shown}: cannot write in {ancestor}")
             break
     if path.is_dir():
-        raise ValueError(f"--out {shown} is a folder: give the gradebook's file name, e.g. {shown}/gradebook.csv")
+        raise ValueError(f"--out {shown} is a folder: give the gradebook's file name, "
+                         f"e.g. {shown}/gradebook.csv")
     if integrity_path(path).is_dir():
         raise ValueError(f"{integrity_path(path)} is a folder: move it or choose another --out")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -871,7 +886,8 @@ def merge(gradebooks: Sequence[Path | str], out: Path | str) -> list[str]:
     []
     """
     if not gradebooks:
-        raise ValueError("pmkit grade merge needs the shard gradebooks: pmkit grade merge a.csv b.csv --out all.csv")
+        raise ValueError("pmkit grade merge needs the shard gradebooks: "
+                         "pmkit grade merge a.csv b.csv --out all.csv")
     target = check_output(out)
     shards = [_read_shard(Path(p)) for p in gradebooks]
     header = shards[0][1]
@@ -903,7 +919,8 @@ def merge(gradebooks: Sequence[Path | str], out: Path | str) -> list[str]:
     expected = set(shards[0][2]["class"]["submissions"])
     gaps = sorted(expected - set(owner))
     if gaps or set(owner) - expected:
-        raise ValueError(f"the shards do not cover the class exactly: missing {', '.join(gaps[:5]) or 'none'}, "
+        raise ValueError("the shards do not cover the class exactly: "
+                         f"missing {', '.join(gaps[:5]) or 'none'}, "
                          f"unexpected {', '.join(sorted(set(owner) - expected)[:5]) or 'none'}")
     rows.sort(key=lambda line: (line["learner"], line["lesson"], line.get("submission", "")))
     report = {"merged_from": [p.name for p, *_ in shards], "class": shards[0][2]["class"],
@@ -970,7 +987,7 @@ class _Progress:
 
 
 def command(args: Any) -> int:
-    """``pmkit grade SUBMISSIONS --out gradebook.csv ...`` or ``pmkit grade merge A.csv B.csv --out all.csv``."""
+    """``pmkit grade SUBMISSIONS --out gradebook.csv ...``; ``pmkit grade merge A.csv B.csv --out A.csv``."""
     if args.submissions == "merge":
         for note in merge(args.shards, args.out):
             print(note)

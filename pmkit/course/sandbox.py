@@ -64,7 +64,8 @@ def available() -> str:
     Tries a real one: a kernel may forbid namespaces even where ``bwrap`` is installed.
     """
     if sys.platform != "linux":
-        return "sandboxed grading needs Linux (bubblewrap); on other systems grade in a container (docs/grading.md)"
+        return ("sandboxed grading needs Linux (bubblewrap); on other systems grade in a container "
+                "(docs/grading.md)")
     if shutil.which(BWRAP) is None:
         return f"no sandbox: {INSTALL_HINT}"
     probe = [BWRAP, *_namespaces(), "--die-with-parent", "--new-session", "--ro-bind", "/", "/",

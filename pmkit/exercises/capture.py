@@ -369,7 +369,8 @@ def _strict_line(raw: bytes, number: int) -> dict[str, Any]:
     try:
         entry = json.loads(raw.decode("utf-8"), parse_constant=no_constants)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ValueError(f"line {number} of the answers file is not valid JSON ({type(exc).__name__})") from None
+        why = type(exc).__name__
+        raise ValueError(f"line {number} of the answers file is not valid JSON ({why})") from None
     if not isinstance(entry, dict) or set(entry) != LINE_KEYS:
         raise ValueError(f"line {number} of the answers file does not have the fields of an answer")
     seed = entry["seed"]
