@@ -39,6 +39,11 @@ OUT = "/grading"
 # Base for the per-slot user ids as root: far above any real account, distinct per grader process.
 UID_BASE = 1_000_000
 SLOTS_PER_GRADER = 64
+# The private /tmp and /dev/shm are memory the process accounting does not see: capped.
+TMP_MB = 512
+# No file the submission writes (its copy's folder and the answers folder are on the grader's disk)
+# may grow past this.
+FILE_MB = 256
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap)"
 
 
@@ -53,7 +58,8 @@ class Limits:
 def prlimit_args(limits: Limits) -> list[str]:
     """``prlimit`` options for the runner and everything it starts."""
     address_space = limits.memory_mb * 2**20
-    return [f"--as={address_space}:{address_space}", "--core=0:0",
+    file_size = FILE_MB * 2**20
+    return [f"--as={address_space}:{address_space}", "--core=0:0", f"--fsize={file_size}:{file_size}",
             f"--nproc={limits.processes}:{limits.processes}"]
 
 
@@ -159,8 +165,8 @@ def command(box: Path, runner: list[str], limits: Limits, env: dict[str, str], u
     """The full ``bwrap`` command line that runs ``runner`` on the copy in ``box``."""
     args = [BWRAP, *_namespaces(), "--die-with-parent", "--new-session",
             *_system_mounts(), *_python_mounts(),
-            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-            "--perms", "1777", "--tmpfs", "/dev/shm",
+            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp",
+            "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/dev/shm",
             "--ro-bind", str(package), str(package)]
     for hidden in hidden_files(package):
         args += ["--ro-bind", "/dev/null", str(hidden)]
