@@ -165,7 +165,8 @@ def command(box: Path, runner: list[str], limits: Limits, env: dict[str, str], u
     """The full ``bwrap`` command line that runs ``runner`` on the copy in ``box``."""
     args = [BWRAP, *_namespaces(), "--die-with-parent", "--new-session",
             *_system_mounts(), *_python_mounts(),
-            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp",
+            "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp",
             "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/dev/shm",
             "--ro-bind", str(package), str(package)]
     for hidden in hidden_files(package):
