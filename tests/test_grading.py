@@ -842,7 +842,11 @@ def test_in_a_grading_kernel_check_records_and_keys_and_truth_refuse(tmp_path: P
     assert lesson.check("average_order", open).message.startswith("Recorded as unreadable")
     with pytest.raises(capture.UnavailableWhileGrading, match=r"lesson\.answer is not available"):
         lesson.answer("late_share")
-    with pytest.raises(capture.UnavailableWhileGrading, match=r"datasets\.truth is not available"):
-        datasets.truth("orders")
+    hidden = datasets.truth("orders")  # taking it is fine; looking inside is not
+    with pytest.raises(capture.UnavailableWhileGrading, match=r"datasets\.truth\('orders'\)"):
+        hidden["late_rate"]
+    with pytest.raises(capture.UnavailableWhileGrading):
+        dict(hidden)
+    assert str(datasets.truth("sessions")["redesign_date"]).startswith("2025-04-01")  # printed in lesson 05
     read = capture.read_answers(answers.read_bytes(), "00_welcome")
     assert read.values == {"late_share": 0.25} and "average_order" in read.unreadable

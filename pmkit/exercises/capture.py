@@ -45,6 +45,10 @@ _TAGS = frozenset({"$ellipsis", "$float", "$tuple", "$set", "$dict", "$array", "
                    "$timestamp", "$date", "$result"})
 
 
+# Facts a lesson shows every learner (its text prints them) that happen to sit in a truth file.
+PUBLIC_TRUTH: dict[str, tuple[str, ...]] = {"sessions": ("redesign_date",)}
+
+
 class Unplain(ValueError):
     """An answer that is not plain data, or is too big (the message says which)."""
 
@@ -67,6 +71,39 @@ def unavailable(what: str) -> UnavailableWhileGrading:
     return UnavailableWhileGrading(
         f"{what} is not available while pmkit grade runs this notebook: the grader works out "
         "the expected answers itself, outside the notebook")
+
+
+class HiddenTruth(Mapping):
+    """What ``datasets.truth`` gives a grading kernel: the public facts; reading anything else raises.
+
+    Taking it is fine (a cell that also does other work runs on); looking inside is not.
+
+    >>> truth = HiddenTruth("sessions", {"redesign_date": "2025-04-01"})
+    >>> truth["redesign_date"]
+    '2025-04-01'
+    >>> truth["effect"]  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pmkit.exercises.capture.UnavailableWhileGrading: datasets.truth('sessions')['effect'] is not available...
+    """
+
+    def __init__(self, name: str, public: Mapping[str, Any]):
+        self._name = name
+        self._public = dict(public)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str) and key in self._public:
+            return self._public[key]
+        raise unavailable(f"datasets.truth({self._name!r})[{key!r}]")
+
+    def __iter__(self) -> Any:
+        raise unavailable(f"datasets.truth({self._name!r})")
+
+    def __len__(self) -> int:
+        raise unavailable(f"datasets.truth({self._name!r})")
+
+    def __repr__(self) -> str:
+        return f"<the truth behind {self._name}: hidden while grading>"
 
 
 # ------------------------------------------------------------------ encode --
