@@ -6,8 +6,9 @@
   When the runner ends, the PID namespace ends and the kernel takes every process the
   notebook started (daemons included) with it.
 - a file system built from nothing: the system (``/usr``, ``/etc``) and the Python install
-  read-only, the pmkit package read-only without its answer keys (the lessons' exercise
-  modules), the datasets the lessons load read-only without ``truth/``, a private ``/tmp``,
+  read-only, the pmkit package read-only (lessons import helpers from their exercise modules,
+  so those are there; in a grading run their ``expected`` functions refuse to run), the
+  datasets the lessons load read-only without ``truth/``, a private ``/tmp``,
   and two folders of this submission's own: the copy being run and the folder the answers
   file lives in. No other submission, ``solutions/``, ``lessons/``, gradebook or grader file
   exists in there.
@@ -112,14 +113,6 @@ def run_as(slot: int) -> int | None:
     return slot_uid(slot) if _as_root() else None
 
 
-def hidden_files(package: Path) -> list[Path]:
-    """The lessons' exercise modules (answer keys) and their compiled copies."""
-    from pmkit.exercises.engine import known_lessons
-
-    folder = package / "exercises"
-    return [folder / f"{topic}.py" for topic in known_lessons() if (folder / f"{topic}.py").is_file()]
-
-
 def _system_mounts() -> list[str]:
     args: list[str] = []
     for name in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "etc"):
@@ -169,10 +162,6 @@ def command(box: Path, runner: list[str], limits: Limits, env: dict[str, str], u
             "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp",
             "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/dev/shm",
             "--ro-bind", str(package), str(package)]
-    for hidden in hidden_files(package):
-        args += ["--ro-bind", "/dev/null", str(hidden)]
-    if (package / "exercises" / "__pycache__").is_dir():  # compiled answer keys
-        args += ["--tmpfs", str(package / "exercises" / "__pycache__")]
     if (package / "_course" / "lessons").is_dir():  # a wheel install carries the lessons
         args += ["--tmpfs", str(package / "_course" / "lessons")]
     if datasets.is_dir():

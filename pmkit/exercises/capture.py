@@ -106,6 +106,14 @@ class HiddenTruth(Mapping):
         return f"<the truth behind {self._name}: hidden while grading>"
 
 
+def withheld(exercise: str) -> Any:
+    """What an exercise's ``expected`` becomes in a grading kernel: a function that refuses."""
+    def expected(*args: Any, **kwargs: Any) -> Any:
+        raise unavailable(f"the expected answer to {exercise!r}")
+
+    return expected
+
+
 # ------------------------------------------------------------------ encode --
 
 

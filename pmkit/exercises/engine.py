@@ -90,6 +90,8 @@ class Exercise:
         if not self.hints:
             raise ValueError(f"exercise {self.name!r} needs at least one hint")
         object.__setattr__(self, "hints", tuple(self.hints))
+        if capture.active():  # a grading kernel: the answer key stays with the grader
+            object.__setattr__(self, "expected", capture.withheld(self.name))
 
 
 # ---------------------------------------------------------------- feedback ---
