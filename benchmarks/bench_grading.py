@@ -2,12 +2,14 @@
 
     .venv/bin/python benchmarks/bench_grading.py [--submissions 4] [--jobs 2] [--repeat 1]
 
-Grades N copies of the solved lesson 00 with `pmkit grade`, then runs N *floor*
+Grades N copies of the solved lesson 00 with `pmkit grade` (each in its bubblewrap
+sandbox, verdicts judged in the grader), then runs N *floor*
 notebooks with the same parallelism: each in its own process and fresh kernel
 (papermill, as grading does), doing only what a lesson's setup cell imports.
 The floor is what any grader must pay per submission; the ratio shows what
 grading adds on top: the lesson's own work, the limits, the copies and the
-gradebook. Target: grading <= 1.3 x floor.
+gradebook. Target: sandboxed grading <= 1.3 x floor. A fourth line grades the same
+copies with --no-sandbox-i-accept-the-risk, so the sandbox's own cost is visible.
 
 A third line runs the same N submissions with plain `run_notebook`, no grading
 machinery, so the overhead of grading itself is visible apart from the lesson's
@@ -73,10 +75,10 @@ def _run_each(notebooks: list[Path], out: Path, jobs: int) -> float:
     return time.perf_counter() - started
 
 
-def _grade(folder: Path, out: Path, jobs: int) -> float:
+def _grade(folder: Path, out: Path, jobs: int, *extra: str) -> float:
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pmkit", "grade", str(folder), "--out",
-                           str(out / "gradebook.csv"), "--jobs", str(jobs)],
+                           str(out / "gradebook.csv"), "--jobs", str(jobs), *extra],
                           capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
@@ -93,7 +95,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
-    times: dict[str, list[float]] = {"floor": [], "graded": [], "plain": []}
+    times: dict[str, list[float]] = {"floor": [], "graded": [], "plain": [], "unsandboxed": []}
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as scratch:
         base = Path(scratch)
         subs, floors, out = base / "submissions", base / "floor", base / "out"
@@ -109,12 +111,15 @@ def main() -> None:
             times["floor"].append(_run_each(sorted(floors.glob("*.ipynb")), out, args.jobs))
             times["graded"].append(_grade(subs, out, args.jobs))
             times["plain"].append(_run_each(copies, out, args.jobs))
-    floor, graded, plain = (statistics.median(times[k]) for k in ("floor", "graded", "plain"))
+            times["unsandboxed"].append(_grade(subs, out, args.jobs, "--no-sandbox-i-accept-the-risk"))
+    floor, graded, plain, bare = (statistics.median(times[k])
+                                  for k in ("floor", "graded", "plain", "unsandboxed"))
     n, j = args.submissions, args.jobs
     print(f"grading: {n} submissions {graded:.1f} s; {n} floor notebooks {floor:.1f} s; "
           f"{n} plain run_notebook {plain:.1f} s (jobs={j}, median of {args.repeat})")
     print(f"grading: ratio graded / floor = {graded / floor:.2f}  (target <= 1.3)")
     print(f"grading: ratio graded / plain run_notebook = {graded / plain:.2f}  (grading's own overhead)")
+    print(f"grading: unsandboxed {bare:.1f} s; ratio sandboxed / unsandboxed = {graded / bare:.2f}")
 
 
 if __name__ == "__main__":

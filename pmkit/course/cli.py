@@ -167,11 +167,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel")
 
     p = add("grade", _delegate("grading"), "grade submitted notebooks into a gradebook and HTML feedback")
-    p.add_argument("submissions", help="folder of submitted notebooks (one per learner, or one folder each)")
+    p.add_argument("submissions", help="folder of submitted notebooks (one per learner, or one folder each), "
+                                       "or `merge` followed by shard gradebooks")
+    p.add_argument("shards", nargs="*", help="with `merge`: the shard gradebooks (CSV) to combine")
+    p.add_argument("--lesson", default=None, help="grade every notebook as this lesson (00 or 00_welcome)")
+    p.add_argument("--shard", default=None, help="grade only shard K of N (K/N) of the class")
+    p.add_argument("--no-sandbox-i-accept-the-risk", dest="no_sandbox", action="store_true",
+                   help="grade without bubblewrap where no sandbox can start (see docs/grading.md)")
     p.add_argument("--out", default="gradebook.csv", help="gradebook CSV path")
     p.add_argument("--jobs", type=int, default=None, help="submissions graded in parallel")
     p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell")
-    p.add_argument("--memory", type=int, default=2048, help="memory limit per submission, in MB")
+    p.add_argument("--memory", type=int, default=2048,
+                   help="memory limit per submission (all its processes), in MB")
     p.add_argument("--total-timeout", type=int, default=None,
                    help="seconds allowed per notebook (default: 10 x --timeout)")
 

@@ -1,12 +1,16 @@
 """Grade a folder of submitted notebooks: a gradebook CSV and an HTML feedback page per learner.
 
-Grading runs learner code. Each submission is copied into a fresh temporary
-folder and executed there, in its own operating-system process and its own
-kernel, with three limits: seconds per cell, seconds for the whole notebook
-and megabytes of memory. A notebook that loops forever, eats memory, deletes
-files in its folder or is not a notebook at all costs only its own row. These
-limits keep a careless or mischievous notebook from wrecking a grading run;
-they are not a security sandbox (see docs/grading.md).
+Grading runs learner code, so the verdicts are not worked out where that code runs.
+Each submission runs in a bubblewrap sandbox of its own (``pmkit.course.sandbox``,
+``pmkit.course.grade_box``) where every ``lesson.check`` only records the learner's
+answer as plain data (``pmkit.exercises.capture``). This process reads those answers,
+checks their type and size, and judges them with the lesson's own exercises for the
+grader's seed. Expected values never enter the sandbox, and nothing the submission
+prints, logs or claims about its verdicts is read. Time, memory (all of a submission's
+processes together) and a process count are limited; the gradebook, an integrity report
+(checksums, lessons claimed and graded, links refused, entries skipped, the pmkit
+install's hash before and after) and the feedback pages are written here, atomically,
+once every run has ended. See docs/grading.md for what this protects and what not.
 
 >>> learner_name(Path("submissions/alice.ipynb"), Path("submissions"))
 'alice'
@@ -19,13 +23,14 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as _dt
+import hashlib
 import html
 import json
 import os
 import re
 import shutil
 import signal
-import subprocess
+import stat
 import sys
 import tempfile
 import threading
@@ -46,19 +51,6 @@ NOT_ATTEMPTED = "not attempted"
 MAX_NOTEBOOK_MB = 50
 # The whole notebook may take this many per-cell timeouts before it is stopped.
 TOTAL_TIMEOUT_CELLS = 10
-# Extra seconds the grader waits for a worker to report before killing it outright
-# (the worker's own imports are not on the notebook's clock, and take a while on a busy machine).
-WORKER_GRACE_SECONDS = 60
-# Nothing in a gradebook looks at a chart: the lessons' charts (pmkit.show, explorers) are built,
-# so their code still runs, but not rendered, which is most of a lesson's work after start-up.
-# Every other runner (CI, `pmkit check`, `pmkit run`) renders.
-NO_FIGURES = {"PMKIT_FIGURES": "off"}
-# One core per kernel: several kernels share the machine when grading in parallel.
-KERNEL_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-_CHECK_OUTPUT = re.compile(
-    r"^\S+ (?P<exercise>[a-z][a-z0-9_]*): (?P<status>correct|incorrect|not answered|error)\.\s*(?P<text>.*)$",
-    re.DOTALL,
-)
 
 
 # ------------------------------------------------------------------ results --
@@ -79,6 +71,10 @@ class Graded(Result):
     messages: dict[str, str] = field(default_factory=dict)
     error: str = ""
     seconds: float = 0.0
+    mode: str = ""
+    integrity: tuple[str, ...] = ()
+    submission: str = ""
+    report: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def score(self) -> int:
@@ -104,6 +100,7 @@ class Gradebook(Result):
 
     rows: tuple[Graded, ...]
     exercises: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    run: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def columns(self) -> list[tuple[str, str, str]]:
         """(lesson, exercise, column name); names carry the lesson only when several are graded."""
@@ -120,6 +117,9 @@ class Gradebook(Result):
             for lesson, name, column in self.columns():
                 line[column] = row.statuses.get(name, NOT_ATTEMPTED) if lesson == row.lesson else ""
             line["error"] = row.error
+            line["mode"] = row.mode
+            line["integrity"] = "; ".join(row.integrity) or ("ok" if row.mode else "")
+            line["submission"] = row.submission
             table.append(line)
         return table
 
@@ -129,7 +129,8 @@ class Gradebook(Result):
         return pd.DataFrame(self.table(), columns=self._header())
 
     def _header(self) -> list[str]:
-        return ["learner", "lesson", "score", "out_of", *(c for _, _, c in self.columns()), "error"]
+        return ["learner", "lesson", "score", "out_of", *(c for _, _, c in self.columns()), "error",
+                "mode", "integrity", "submission"]
 
     def summary(self) -> str:
         if not self.rows:
@@ -169,12 +170,22 @@ class Gradebook(Result):
 
 @dataclass(frozen=True)
 class Submission:
-    """A notebook to grade, whose learner it is and which lesson it answers."""
+    """A notebook to grade, whose learner it is, which lesson it claims and which it is graded as."""
 
     learner: str
     path: Path
     lesson: str = ""
     problem: str = ""
+    relative: str = ""
+    claimed: str = ""
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a submissions folder holds: the notebooks to grade and every entry left out, with why."""
+
+    submissions: tuple[Submission, ...]
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 def learner_name(path: Path, folder: Path) -> str:
@@ -183,57 +194,108 @@ def learner_name(path: Path, folder: Path) -> str:
     return relative.parts[0] if len(relative.parts) > 1 else relative.stem
 
 
-def find_submissions(folder: Path | str) -> list[Submission]:
+def find_submissions(folder: Path | str, lesson: str | None = None) -> list[Submission]:
     """Every notebook in ``folder`` (one per learner, or one folder per learner), lesson identified.
 
     A notebook whose lesson cannot be told is graded against the lesson every
-    other submission answers, when they all answer the same one.
+    other submission answers, when they all answer the same one; ``lesson``
+    (``"00"`` or ``"00_welcome"``) grades every notebook as that lesson.
 
     >>> [(s.learner, s.lesson) for s in find_submissions("submissions/")]   # doctest: +SKIP
     [('alice', '00_welcome'), ('bob', '00_welcome')]
     """
+    return list(scan(folder, lesson).submissions)
+
+
+def scan(folder: Path | str, lesson: str | None = None) -> Scan:
+    """Walk the submissions folder without following links; symbolic links are refused rows."""
     folder = _folder(folder)
-    found = [p for p in sorted(folder.rglob("*.ipynb")) if _is_submission(p, folder)]
+    insisted = _insisted_lesson(lesson) if lesson is not None else ""
+    found: list[Submission] = []
+    skipped: list[tuple[str, str]] = []
+    for entry in _entries(folder):
+        relative = entry.relative_to(folder).as_posix()
+        depth = len(entry.relative_to(folder).parts)
+        if entry.name.startswith("."):
+            skipped.append((relative, "hidden (Jupyter's checkpoints or the system's own files)"))
+        elif entry.is_symlink():
+            folder_link = depth == 1 and not entry.name.endswith(".ipynb")
+            what = "the learner folder" if folder_link else "the notebook"
+            target = os.readlink(entry)
+            if entry.name.endswith(".ipynb") or depth == 1:
+                found.append(Submission(learner_name(entry, folder), entry, insisted, relative=relative,
+                                        problem=f"refused: {what} is a symbolic link (to {target!r}); "
+                                                "hand in the file itself"))
+            skipped.append((relative, f"a symbolic link to {target!r}: never followed"))
+        elif entry.is_dir():
+            if depth > 1:
+                skipped.append((relative, "a folder inside a learner's folder: "
+                                          "only notebooks one level deep count"))
+        elif not entry.name.endswith(".ipynb"):
+            skipped.append((relative, "not a notebook (*.ipynb)"))
+        elif not entry.is_file():
+            skipped.append((relative, "not a regular file"))
+        else:
+            found.append(_identify(entry, folder, insisted))
     if not found:
         raise ValueError(f"no notebooks (*.ipynb) found in {folder}")
-    submissions = [_identify(path, folder) for path in found]
-    known = {s.lesson for s in submissions if s.lesson}
+    known = {s.lesson for s in found if s.lesson}
     if len(known) == 1:
         only = known.pop()
-        submissions = [s if s.lesson else Submission(s.learner, s.path, only, s.problem) for s in submissions]
-    return submissions
+        found = [s if s.lesson else Submission(s.learner, s.path, only, s.problem, s.relative, s.claimed)
+                 for s in found]
+    return Scan(tuple(found), tuple(skipped))
+
+
+def _entries(folder: Path) -> list[Path]:
+    """The folder's entries and, in each real (not linked) learner folder, that folder's entries."""
+    entries: list[Path] = []
+    for top in sorted(folder.iterdir()):
+        entries.append(top)
+        if top.is_dir() and not top.is_symlink() and not top.name.startswith("."):
+            entries.extend(sorted(top.iterdir()))
+    return entries
+
+
+def _insisted_lesson(lesson: str) -> str:
+    text = str(lesson)
+    name = _lesson_by_id(text[:2]) if re.fullmatch(r"\d\d(_[a-z0-9_]+)?", text) else ""
+    if not name or (len(text) > 2 and name != text):
+        raise ValueError(f"--lesson should be a lesson number like 00 or a name like 00_welcome, "
+                         f"got {lesson!r}")
+    return name
 
 
 def _folder(folder: Path | str) -> Path:
     if not isinstance(folder, str | os.PathLike):
         raise TypeError(f"submissions should be a folder path, got {type(folder).__name__}")
-    path = Path(folder).expanduser().resolve()
+    path = Path(folder).expanduser()
+    if path.is_symlink():
+        raise ValueError(f"the submissions folder {folder} is a symbolic link: pass the folder itself")
+    path = path.resolve()
     if not path.is_dir():
         raise ValueError(f"submissions folder not found: {folder}")
     return path
 
 
-def _is_submission(path: Path, folder: Path) -> bool:
-    parts = path.relative_to(folder).parts
-    # Deeper folders are Jupyter's own (.ipynb_checkpoints) or not a learner's hand-in.
-    return len(parts) <= 2 and not any(part.startswith(".") for part in parts) and path.is_file()
-
-
-def _identify(path: Path, folder: Path) -> Submission:
+def _identify(path: Path, folder: Path, insisted: str = "") -> Submission:
     from pmkit.course.notebooks import read
 
     learner = learner_name(path, folder)
+    relative = path.relative_to(folder).as_posix()
     by_name = _lesson_by_id(path.name[:2]) if re.match(r"^\d\d_", path.name) else ""
     if path.stat().st_size > MAX_NOTEBOOK_MB * 2**20:
-        return Submission(learner, path, by_name, f"the file is larger than {MAX_NOTEBOOK_MB} MB")
+        return Submission(learner, path, insisted or by_name, f"the file is larger than {MAX_NOTEBOOK_MB} MB",
+                          relative, by_name)
     try:
         nb = read(path)
     except ValueError as exc:
-        return Submission(learner, path, by_name, _relative_message(str(exc), folder))
+        return Submission(learner, path, insisted or by_name, _relative_message(str(exc), folder),
+                          relative, by_name)
     raw = nb.metadata.get("pmkit")
     lesson_id = raw.get("id") if isinstance(raw, dict) else None
-    lesson = _lesson_by_id(lesson_id) if isinstance(lesson_id, str) else ""
-    return Submission(learner, path, lesson or by_name)
+    claimed = (_lesson_by_id(lesson_id) if isinstance(lesson_id, str) else "") or by_name
+    return Submission(learner, path, insisted or claimed, relative=relative, claimed=claimed)
 
 
 def _relative_message(message: str, folder: Path) -> str:
@@ -268,20 +330,112 @@ def _hints(lesson: str) -> dict[str, tuple[str, str]]:
     return {name: (ex.question, ex.hints[0]) for name, ex in start(lesson).exercises.items()}
 
 
+# ------------------------------------------------------------------- shards --
+
+
+def parse_shard(text: str | None) -> tuple[int, int]:
+    """``"K/N"`` as (K, N); None is the whole class, (1, 1).
+
+    >>> parse_shard("2/4"), parse_shard(None)
+    ((2, 4), (1, 1))
+    """
+    if text is None:
+        return 1, 1
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(text))
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise ValueError(f"--shard should be K/N with 1 <= K <= N (for example 2/4), got {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def shard_of(relatives: Sequence[str], shard: tuple[int, int]) -> list[str]:
+    """The submissions shard K of N grades: every N-th in sorted path order, starting at the K-th.
+
+    >>> shard_of(["c", "a", "d", "b", "e"], (2, 2))
+    ['b', 'd']
+    """
+    k, n = shard
+    return sorted(relatives)[k - 1::n]
+
+
+def class_digest(relatives: Iterable[str]) -> str:
+    """SHA-256 of the class list, so merged shards can prove they graded the same class."""
+    return hashlib.sha256("\n".join(sorted(relatives)).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- integrity --
+
+
+class IntegrityError(ValueError):
+    """The installed pmkit changed during a grading run: its gradebook cannot be trusted.
+
+    A ValueError, so the command line reports it as its one-line error.
+    """
+
+
+def package_digest(folder: Path | None = None) -> str:
+    """SHA-256 over the installed pmkit package: every file's path and bytes (caches left out).
+
+    >>> len(package_digest())
+    64
+    """
+    from pmkit import paths
+
+    folder = Path(folder or paths.PACKAGE_DIR)
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if "__pycache__" in path.parts or not (path.is_file() or path.is_symlink()):
+            continue
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(os.readlink(path).encode() if path.is_symlink() else path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _read_submission(path: Path) -> bytes:
+    """The submitted bytes, never through a link (a file swapped for one since the scan is refused)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name} is no longer a regular file")
+        chunks, size = [], 0
+        while chunk := os.read(fd, 2**20):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_NOTEBOOK_MB * 2**20:
+                raise OSError(f"the file is larger than {MAX_NOTEBOOK_MB} MB")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _sha256_of(path: Path) -> str:
+    try:
+        return hashlib.sha256(_read_submission(path)).hexdigest()
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+
+
 # ------------------------------------------------------------------ grading --
+
+SANDBOX_FLAG = "--no-sandbox-i-accept-the-risk"
 
 
 def grade(submissions: Path | str, *, jobs: int | None = None, timeout: int = 60, memory: int = 2048,
-          total_timeout: int | None = None,
+          total_timeout: int | None = None, lesson: str | None = None, shard: str | None = None,
+          sandboxed: bool = True, seed: int | None = None,
           progress: Callable[[int, int, Graded], None] | None = None) -> Gradebook:
-    """Run every submission in its own process and kernel; never raises for a bad notebook.
+    """Run every submission in its own sandbox and judge its recorded answers here; never raises for one.
 
-    ``timeout`` is seconds per cell, ``memory`` megabytes per submission and
-    ``total_timeout`` seconds for a whole notebook (default: 10 cells' worth).
+    ``timeout`` is seconds per cell, ``memory`` megabytes for all of a submission's
+    processes together and ``total_timeout`` seconds for a whole notebook (default:
+    10 cells' worth). ``sandboxed=False`` runs without bubblewrap (see docs/grading.md).
 
     >>> book = grade("submissions/", jobs=2, timeout=60)   # doctest: +SKIP
     >>> book.to_frame()[["learner", "score", "error"]]      # doctest: +SKIP
     """
+    from pmkit.course import grade_box, sandbox
+    from pmkit.datasets import DEFAULT_SEED
+
     if os.name != "posix":
         raise ValueError("pmkit grade needs Linux or macOS: its limits rely on POSIX process groups")
     timeout = _validate.count(timeout, "timeout", minimum=1)
@@ -289,276 +443,266 @@ def grade(submissions: Path | str, *, jobs: int | None = None, timeout: int = 60
     total = _validate.count(total_timeout, "total_timeout", minimum=1) if total_timeout is not None \
         else TOTAL_TIMEOUT_CELLS * timeout
     workers = _validate.count(jobs, "jobs", minimum=1) if jobs is not None else (os.cpu_count() or 1)
-    found = find_submissions(submissions)
+    the_seed = DEFAULT_SEED if seed is None else _validate.count(seed, "seed", minimum=0)
+    part = parse_shard(shard)
+    if sandboxed and (why := sandbox.available()):
+        raise ValueError(f"cannot sandbox the submissions: {why}; or accept the risk with {SANDBOX_FLAG}")
+    mode = "sandbox" if sandboxed else "unsandboxed"
+    found = scan(submissions, lesson)
+    everyone = [s.relative for s in found.submissions]
+    mine = set(shard_of(everyone, part))
+    chosen = [s for s in found.submissions if s.relative in mine]
     exercises: dict[str, tuple[str, ...]] = {}
-    for lesson in sorted({s.lesson for s in found if s.lesson}):
+    # Columns follow the whole class, so every shard of it writes the same header.
+    for name in sorted({s.lesson for s in found.submissions if s.lesson}):
         try:
-            exercises[lesson] = lesson_exercises(lesson)
+            exercises[name] = lesson_exercises(name)
         except ValueError:
-            exercises[lesson] = ()  # the rows say why; other lessons still get graded
-    limits = {"timeout": timeout, "memory": memory, "total_timeout": total}
+            exercises[name] = ()  # the rows say why; other lessons still get graded
+    plan = grade_box.Plan(sandboxed, timeout, total, memory, the_seed)
+    grade_box.clean_stale_boxes()
+    before = package_digest()
     rows: list[Graded] = []
-    with ThreadPoolExecutor(max_workers=min(workers, len(found))) as pool:
-        futures = [pool.submit(grade_one, s, exercises.get(s.lesson, ()), **limits) for s in found]
+    stop = threading.Event()
+    slots = _Slots(min(workers, max(len(chosen), 1)))
+    judge = _Judge(the_seed)
+    with ThreadPoolExecutor(max_workers=slots.size) as pool, _terminate_as_interrupt():
+        futures = [pool.submit(_run_one, s, exercises.get(s.lesson, ()), plan, slots, stop) for s in chosen]
         try:
             for done, future in enumerate(as_completed(futures), start=1):
-                rows.append(future.result())
+                submission, outcome, started, sha_before = future.result()
+                row = judge.row(submission, exercises.get(submission.lesson, ()), outcome, plan, mode,
+                                started, sha_before)
+                rows.append(row)
+                if package_digest() != before:
+                    raise IntegrityError(
+                        f"the installed pmkit package changed while grading (noticed after {row.learner}'s "
+                        "submission): no gradebook was written; reinstall pmkit and grade again, sandboxed")
                 if progress is not None:
-                    progress(done, len(found), rows[-1])
-        except KeyboardInterrupt:
+                    progress(done, len(chosen), row)
+        except BaseException:
             # Workers sit in their own sessions, out of reach of Ctrl-C: stop them ourselves.
+            stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
-            _stop_running_workers()
+            grade_box.stop_running()
             raise
     rows.sort(key=lambda r: (r.learner, r.lesson, r.notebook))
-    return Gradebook(tuple(rows), exercises)
+    run = {"mode": mode, "memory": _memory_mode(sandboxed, memory), "seed": the_seed,
+           "pmkit_sha256": {"before": before, "after": package_digest()},
+           "shard": f"{part[0]}/{part[1]}",
+           "class": {"count": len(everyone), "sha256": class_digest(everyone),
+                     "submissions": sorted(everyone)},
+           "skipped": [{"entry": e, "why": w} for e, w in found.skipped],
+           "limits": {"timeout": timeout, "total_timeout": total, "memory_mb": memory,
+                      "processes": plan.processes}}
+    return Gradebook(tuple(rows), exercises, run)
+
+
+def _memory_mode(sandboxed: bool, memory: int) -> str:
+    per_process = f"each process at most {memory} MB of address space (setrlimit)"
+    together = f"all of a submission's processes together at most {memory} MB (measured by the grader)"
+    if not sandboxed:
+        return f"{per_process}; {together}; no process-count limit without a sandbox"
+    return (f"{per_process}; {together}; "
+            "a process-count limit (RLIMIT_NPROC, a user id or namespace per sandbox)")
+
+
+class _Slots:
+    """Grading slots: each running submission holds one, and its sandbox user id follows from it."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._free = list(range(size))
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def take(self) -> Any:
+        with self._lock:
+            slot = self._free.pop(0)
+        try:
+            yield slot
+        finally:
+            with self._lock:
+                self._free.append(slot)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Any:
+    """SIGTERM stops a grading run the way Ctrl-C does: every sandbox killed, every box deleted."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_one(submission: Submission, exercises: Sequence[str], plan: Any, slots: _Slots,
+             stop: threading.Event) -> tuple[Submission, Any, float, str]:
+    """In a pool thread: run one submission; what comes back is judged by the main thread."""
+    from pmkit.course import grade_box
+
+    started = time.perf_counter()
+    if submission.problem or not submission.lesson or not exercises:
+        return submission, None, started, _sha256_of(submission.path)
+    try:
+        content = _read_submission(submission.path)
+    except OSError as exc:  # e.g. the file vanished, became unreadable or a link since it was found
+        return submission, f"could not read the submission to run it: {exc.strerror or exc}", started, ""
+    sha_before = hashlib.sha256(content).hexdigest()
+    with slots.take() as slot:
+        try:
+            outcome = grade_box.run(submission.path.name, content, plan, slot, stop)
+        except OSError as exc:
+            outcome = f"could not set up the submission's sandbox: {exc.strerror or exc}"
+    return submission, outcome, started, sha_before
 
 
 def grade_one(submission: Submission, exercises: Sequence[str], *, timeout: int = 60, memory: int = 2048,
-              total_timeout: int = 600) -> Graded:
-    """Grade one submission in a separate process; every failure becomes the row's ``error``.
+              total_timeout: int = 600, sandboxed: bool = True, seed: int | None = None) -> Graded:
+    """Grade one submission (in its sandbox); every failure becomes the row's ``error``.
 
     >>> grade_one(Submission("zed", Path("zed.ipynb"), "00_welcome", "not valid JSON"), ["late_share"])
     Graded: zed, 00_welcome: 0 of 1 exercises correct. Problem: not valid JSON
     """
-    started = time.perf_counter()
-    blank = dict.fromkeys(exercises, NOT_ATTEMPTED)
+    from pmkit.course import grade_box
+    from pmkit.datasets import DEFAULT_SEED
 
-    def row(statuses: dict[str, str], error: str, messages: dict[str, str] | None = None) -> Graded:
-        known = {**blank, **{k: v for k, v in statuses.items() if k in blank}}
-        return Graded(submission.learner, submission.lesson, str(submission.path), known,
-                      {k: v for k, v in (messages or {}).items() if k in blank}, error,
-                      round(time.perf_counter() - started, 2))
-
-    if submission.problem:
-        return row({}, submission.problem)
-    if not submission.lesson:
-        return row({}, "cannot tell which lesson this notebook answers (no lesson metadata, "
-                       "and its file name does not start with a lesson number)")
-    if not exercises:
-        return row({}, f"lesson {submission.lesson} has no exercises to grade")
-    try:
-        with tempfile.TemporaryDirectory(prefix="pmkit-grade-", ignore_cleanup_errors=True) as scratch:
-            result = _run_worker(submission.path, Path(scratch), timeout, memory, total_timeout)
-    except OSError as exc:  # e.g. the file vanished or became unreadable since it was found
-        return row({}, f"could not copy the submission to run it: {exc.strerror or exc}")
-    return row(result.get("statuses", {}), result.get("error", ""), result.get("messages", {}))
+    the_seed = DEFAULT_SEED if seed is None else seed
+    plan = grade_box.Plan(sandboxed, timeout, total_timeout, memory, the_seed)
+    _, outcome, started, sha_before = _run_one(submission, exercises, plan, _Slots(1), threading.Event())
+    mode = "sandbox" if sandboxed else "unsandboxed"
+    return _Judge(the_seed).row(submission, exercises, outcome, plan, mode, started, sha_before)
 
 
-def _run_worker(original: Path, scratch: Path, timeout: int, memory: int,
-                total_timeout: int) -> dict[str, Any]:
-    # The kernel works in run/ on a copy with the submitted file's own name, so a
-    # notebook that deletes "itself" or its folder deletes only the copy.
-    run_dir, out_dir = scratch / "run", scratch / "out"
-    run_dir.mkdir()
-    out_dir.mkdir()
-    copy = run_dir / original.name
-    shutil.copyfile(original, copy)
-    spec = {"notebook": str(copy), "output": str(out_dir / "executed.ipynb"), "cwd": str(run_dir),
-            "timeout": timeout, "memory": memory, "total_timeout": total_timeout}
-    env = {**os.environ, **KERNEL_THREADS, **NO_FIGURES, "PMKIT_WORKSPACE": str(scratch / "workspace")}
-    process = subprocess.Popen([sys.executable, "-m", "pmkit.course.grading", json.dumps(spec)],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                               cwd=run_dir, env=env, start_new_session=True)
-    with _RUNNING_LOCK:
-        _RUNNING.add(process.pid)
-    try:
-        out, _ = process.communicate(timeout=total_timeout + WORKER_GRACE_SECONDS)
-    except subprocess.TimeoutExpired:
-        _kill_tree(process.pid)
-        process.communicate()
-        return {"error": f"stopped after {total_timeout} s (the time limit for a whole notebook)"}
-    finally:
-        _kill_tree(process.pid)  # nothing a submission started outlives its grading
-        with _RUNNING_LOCK:
-            _RUNNING.discard(process.pid)
-    try:
-        result = json.loads(out.decode("utf-8").strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return {"error": f"the grading process stopped unexpectedly (exit code {process.returncode})"}
-    return result if isinstance(result, dict) else {"error": "the grading process sent no result"}
+class _Judge:
+    """Turns a run's outcome into a row: the verdicts are worked out here, from the lesson and seed."""
 
+    def __init__(self, seed: int):
+        self.seed = seed
+        self._lessons: dict[str, Any] = {}
 
-# ------------------------------------------------------------ process trees --
+    def lesson(self, name: str) -> Any:
+        from pmkit.exercises.engine import start
 
-_RUNNING: set[int] = set()  # worker processes of the grading run in progress
-_RUNNING_LOCK = threading.Lock()
+        if name not in self._lessons:
+            self._lessons[name] = start(name, seed=self.seed)
+        return self._lessons[name]
 
+    def row(self, submission: Submission, exercises: Sequence[str], outcome: Any, plan: Any, mode: str,
+            started: float, sha_before: str) -> Graded:
+        blank = dict.fromkeys(exercises, NOT_ATTEMPTED)
+        notes: list[str] = []
+        if submission.claimed and submission.claimed != submission.lesson:
+            notes.append(f"lesson mismatch: the notebook says {submission.claimed}, "
+                         f"graded as {submission.lesson}")
+        report: dict[str, Any] = {"submission": submission.relative, "claimed_lesson": submission.claimed,
+                                  "graded_as": submission.lesson, "mode": mode, "sha256_before": sha_before}
 
-def _stop_running_workers() -> None:
-    with _RUNNING_LOCK:
-        running = list(_RUNNING)
-    for pid in running:
-        _kill_tree(pid)
+        def finish(statuses: dict[str, str], error: str, messages: dict[str, str] | None = None,
+                   row_mode: str = mode) -> Graded:
+            after = _sha256_of(submission.path)
+            report["sha256_after"] = after
+            if sha_before and after != sha_before:
+                notes.append("the submitted file changed while it was graded")
+            report["notes"] = list(notes)
+            return Graded(submission.learner, submission.lesson, str(submission.path), {**blank, **statuses},
+                          messages or {}, error, round(time.perf_counter() - started, 2), row_mode,
+                          tuple(notes), submission.relative, report)
 
+        if submission.problem:
+            return finish({}, submission.problem, row_mode="not run")
+        if not submission.lesson:
+            return finish({}, "cannot tell which lesson this notebook answers (no lesson metadata, "
+                              "and its file name does not start with a lesson number)", row_mode="not run")
+        if not exercises:
+            return finish({}, f"lesson {submission.lesson} has no exercises to grade", row_mode="not run")
+        if isinstance(outcome, str):
+            return finish({}, outcome)
+        return self._judged(submission, exercises, outcome, plan, notes, report, finish)
 
-def _parents() -> dict[int, int]:
-    """pid -> parent pid for every process we can see (Linux /proc; empty elsewhere)."""
-    table: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    def _judged(self, submission: Submission, exercises: Sequence[str], outcome: Any, plan: Any,
+                notes: list[str], report: dict[str, Any], finish: Callable[..., Graded]) -> Graded:
+        from pmkit.exercises import capture
+
+        error = _run_error(outcome, plan)
+        report["peak_memory_mb"] = outcome.peak_mb
+        if outcome.status.get("skipped_cells"):
+            cells = ", ".join(map(str, outcome.status["skipped_cells"]))
+            notes.append(f"cell(s) {cells} skipped: they read what grading hides "
+                         "(datasets.truth, lesson.answer)")
+        if outcome.answers is None:
+            why = f"no answers came back (the answers file is {outcome.answers_problem})"
+            return finish({}, _join(error, why))
         try:
-            # The command name may hold spaces or brackets; fields after the last ')' do not.
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            table[int(stat.parent.name)] = int(fields[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    return table
+            answers = capture.read_answers(outcome.answers, submission.lesson)
+        except ValueError as exc:
+            return finish({}, _join(error, f"the answers file is damaged, so no answer counts: {exc}"))
+        others = sorted(answers.lessons - {submission.lesson})
+        if others:
+            notes.append(f"the notebook's checks are for {', '.join(o[:40] for o in others)}, "
+                         f"graded as {submission.lesson}")
+        if answers.seeds - {self.seed}:
+            used = ", ".join(str(s) for s in sorted(answers.seeds - {self.seed}, key=str))
+            notes.append(f"the notebook used seed {used}; graded against seed {self.seed}")
+        lesson = self.lesson(submission.lesson)
+        statuses: dict[str, str] = {}
+        messages: dict[str, str] = {}
+        for name in exercises:
+            if name in answers.unreadable:
+                statuses[name], messages[name] = "incorrect", f"unreadable answer: {answers.unreadable[name]}"
+            elif name in answers.values:
+                feedback = lesson._grade(lesson.exercises[name], answers.values[name])
+                statuses[name], messages[name] = feedback.status, " ".join(feedback.message.split())[:400]
+        return finish(statuses, error, messages)
 
 
-def descendants(pid: int) -> list[int]:
-    """Every process started, directly or not, by ``pid`` (Linux; empty elsewhere).
-
-    >>> import subprocess, sys
-    >>> child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
-    >>> child.pid in descendants(os.getpid())
-    True
-    >>> child.kill(); child.wait()
-    -9
-    """
-    children: dict[int, list[int]] = {}
-    for child, parent in _parents().items():
-        children.setdefault(parent, []).append(child)
-    found, queue = [], [pid]
-    while queue:
-        for child in children.get(queue.pop(), []):
-            found.append(child)
-            queue.append(child)
-    return found
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
 
 
-def _kill_tree(pid: int) -> None:
-    """SIGKILL ``pid``'s process group and every descendant's group (kernels run in their own)."""
-    groups = {pid}
-    for child in descendants(pid):
-        try:
-            groups.add(os.getpgid(child))
-        except OSError:
-            continue
-        _kill(child)
-    groups.discard(os.getpgid(0))  # never our own group
-    for group in groups:
-        _kill(group, group=True)
+def _run_error(outcome: Any, plan: Any) -> str:
+    """How the run ended, in words an instructor can act on: the grader's own findings first."""
+    if outcome.stopped == "time":
+        return f"stopped after {plan.total_timeout} s (the time limit for a whole notebook)"
+    if outcome.stopped == "memory":
+        return (f"stopped: the notebook's processes together used more than {plan.memory_mb} MB "
+                "(the memory limit per submission)")
+    if outcome.stopped == "interrupted":
+        return "interrupted"
+    if not outcome.status:
+        return f"the grading run ended without a readable report (exit code {outcome.exit_code})"
+    error = _plain_error(outcome.status["error"], outcome.status["failed_cell"], plan)
+    if not error and outcome.exit_code != 0:
+        return f"the grading run ended abnormally (exit code {outcome.exit_code})"
+    return error
 
 
-def _kill(pid: int, *, group: bool = False) -> None:
-    """SIGKILL a process, or its whole group; one already gone is fine."""
-    with contextlib.suppress(OSError):
-        (os.killpg if group else os.kill)(pid, signal.SIGKILL)
-
-
-# ------------------------------------------------------------------- worker --
-
-
-def _stop_children() -> None:
-    """SIGKILL every process this one started, each with its group (a kernel has its own)."""
-    own = os.getpgid(0)
-    for child in descendants(os.getpid()):
-        try:
-            group = os.getpgid(child)
-        except OSError:
-            continue
-        # Our own group holds this worker too: there, kill just that process.
-        if group == own:
-            _kill(child)
-        else:
-            _kill(group, group=True)
-
-
-def _worker(spec: dict[str, Any]) -> dict[str, Any]:
-    """Runs inside the per-submission process: limit memory, run the copy, report."""
-    import resource
-
-    limit = int(spec["memory"]) * 2**20
-    # Set before the kernel starts, so the kernel (a child) inherits it.
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    # A kernel killed at its memory limit should not leave a core file the size of that limit.
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    # Loaded before the clock starts: the time limit is for the notebook, not our imports.
-    from pmkit.course._speedups import skip_iri_grammar
-
-    skip_iri_grammar()
-    import papermill  # noqa: F401
-
-    from pmkit.course.execute import run_notebook
-
-    finished, stopped = threading.Event(), threading.Event()
-
-    def enforce_deadline() -> None:
-        if finished.wait(int(spec["total_timeout"])):
-            return
-        stopped.set()
-        # Keep at it: a kernel still starting when time ran out appears only later.
-        while not finished.wait(0.5):
-            _stop_children()
-
-    watchdog = threading.Thread(target=enforce_deadline, daemon=True)
-    watchdog.start()
-    try:
-        run = run_notebook(Path(spec["notebook"]), Path(spec["output"]), cwd=Path(spec["cwd"]),
-                           timeout=int(spec["timeout"]), save_each_cell=False)
-    finally:
-        finished.set()
-    error = _plain_error(run.error, run.failed_cell, spec)
-    if stopped.is_set():
-        error = f"stopped after {spec['total_timeout']} s (the time limit for a whole notebook)"
-    return {"statuses": run.statuses, "error": error, "messages": check_messages(Path(spec["output"]))}
-
-
-def _plain_error(error: str, cell: int | None, spec: dict[str, Any]) -> str:
+def _plain_error(error: str, cell: int | None, plan: Any) -> str:
     """The notebook's failure in words an instructor can act on."""
     if not error:
         return ""
     error = " ".join(error.split())  # one line per gradebook cell
     where = f" (cell {cell})" if cell is not None else ""
     if "CellTimeoutError" in error or "timed out" in error:
-        return f"a cell ran longer than {spec['timeout']} s (the per-cell time limit)"
+        return f"a cell ran longer than {plan.timeout} s (the per-cell time limit)"
     if error.startswith("MemoryError"):
-        return f"MemoryError{where}: the notebook needed more than {spec['memory']} MB"
+        return f"MemoryError{where}: the notebook needed more than {plan.memory_mb} MB"
     if "DeadKernelError" in error:
-        return f"the kernel died{where}; likely over the {spec['memory']} MB memory limit: {error}"[:300]
-    return f"{error}{where}"
+        return f"the kernel died{where}; likely over the {plan.memory_mb} MB memory limit: {error}"[:300]
+    return f"{error}{where}"[:400]
 
 
-def check_messages(executed: Path) -> dict[str, str]:
-    """The sentence each exercise check last showed the learner, read from the executed notebook.
+def descendants(pid: int) -> list[int]:
+    """Every process started, directly or not, by ``pid`` (see ``grade_box.descendants``)."""
+    from pmkit.course.grade_box import descendants as found
 
-    Anything unreadable gives no messages rather than an error:
-
-    >>> check_messages(Path("no-such-notebook.ipynb"))
-    {}
-    """
-    try:
-        nb = json.loads(executed.read_text(encoding="utf-8"))
-        cells = nb["cells"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    messages: dict[str, str] = {}
-    for cell in cells if isinstance(cells, list) else []:
-        for output in cell.get("outputs", []) if isinstance(cell, dict) else []:
-            text = output.get("data", {}).get("text/plain") if isinstance(output, dict) else None
-            text = "".join(text) if isinstance(text, list) else text
-            match = _CHECK_OUTPUT.match(text) if isinstance(text, str) else None
-            if match:
-                messages[match["exercise"]] = " ".join(match["text"].split())[:400]
-    return messages
-
-
-def _worker_main(argv: Sequence[str]) -> int:
-    # Only this process may write the result: the kernel inherits a /dev/null stdout
-    # instead of ours, so nothing a learner prints can forge or garble it.
-    report = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    try:
-        result = _worker(json.loads(argv[0]))
-    except MemoryError:
-        result = {"error": "the grader itself ran out of memory: raise --memory"}
-    except Exception as exc:
-        result = {"error": f"grading failed: {type(exc).__name__}: {exc}"[:300]}
-    report.write(json.dumps(result) + "\n")
-    report.flush()
-    return 0
+    return found(pid)
 
 
 # ------------------------------------------------------------------ outputs --
@@ -633,34 +777,88 @@ def feedback_folder(out: Path) -> Path:
     return out.with_name(f"{out.stem}-feedback")
 
 
-def write(book: Gradebook, out: Path | str) -> list[str]:
-    """Write the gradebook CSV and one HTML page per learner; back up earlier output first.
+def integrity_path(out: Path) -> Path:
+    """Where the integrity report goes: next to the gradebook.
 
-    Returns one sentence per file moved aside.
+    >>> integrity_path(Path("marks/gradebook.csv")).as_posix()
+    'marks/gradebook-integrity.json'
+    """
+    return out.with_name(f"{out.stem}-integrity.json")
+
+
+def check_output(out: Path | str, submissions: Path | None = None) -> Path:
+    """Validate ``--out`` before any grading: a .csv whose folder exists or can be made, writable.
+
+    Creates the missing folders; returns the resolved path. Every problem is a ``ValueError``.
+
+    >>> check_output("results/gradebook.txt")
+    Traceback (most recent call last):
+    ...
+    ValueError: --out should be a .csv file, got results/gradebook.txt
+    """
+    shown = str(out)
+    path = Path(out).expanduser()
+    if path.suffix.lower() != ".csv":
+        raise ValueError(f"--out should be a .csv file, got {shown}")
+    path = path.parent.resolve() / path.name
+    if submissions is not None:
+        for target in (path, feedback_folder(path), integrity_path(path)):
+            if target == submissions or submissions in target.parents:
+                raise ValueError(f"--out must lie outside the submissions folder {submissions}: "
+                                 "grading never writes among submissions")
+    for ancestor in [path.parent, *path.parent.parents]:
+        if ancestor.exists() or ancestor.is_symlink():
+            if not ancestor.is_dir():
+                raise ValueError(f"--out {shown}: {ancestor} is a file, not a folder")
+            if not os.access(ancestor, os.W_OK | os.X_OK):
+                raise ValueError(f"--out {shown}: cannot write in {ancestor}")
+            break
+    if path.is_dir():
+        raise ValueError(f"--out {shown} is a folder: give the gradebook's file name, "
+                         f"e.g. {shown}/gradebook.csv")
+    if integrity_path(path).is_dir():
+        raise ValueError(f"{integrity_path(path)} is a folder: move it or choose another --out")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write(book: Gradebook, out: Path | str) -> list[str]:
+    """Write the gradebook CSV, the integrity report and one HTML page per learner, atomically.
+
+    Everything is written to temporary names beside the targets first; earlier output is
+    then moved aside (returns one sentence per file moved) and the new files renamed into place.
 
     >>> write(grade("submissions/"), "gradebook.csv")   # doctest: +SKIP
     ['backed up the existing gradebook.csv to gradebook.backup-20260301-141500.csv']
     """
-    out = Path(out).expanduser().resolve()
-    folder = feedback_folder(out)
-    notes = []
-    for existing in (out, folder):
-        moved = backup(existing)
-        if moved is not None:
-            notes.append(f"backed up the existing {existing.name} to {moved.name}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=book._header())
-        writer.writeheader()
-        for line in book.table():
-            writer.writerow({k: _csv_safe(v) for k, v in line.items()})
-    folder.mkdir()
-    by_learner: dict[str, list[Graded]] = {}
-    for row in book.rows:
-        by_learner.setdefault(row.learner, []).append(row)
-    used: set[str] = set()
-    for learner, rows in by_learner.items():
-        (folder / _page_name(learner, used)).write_text(feedback_html(rows), encoding="utf-8")
+    out = check_output(out)
+    folder, report = feedback_folder(out), integrity_path(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.stem}-writing-", dir=out.parent))
+    try:
+        with open(staging / out.name, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=book._header())
+            writer.writeheader()
+            for line in book.table():
+                writer.writerow({k: _csv_safe(v) for k, v in line.items()})
+        pages = staging / folder.name
+        pages.mkdir()
+        by_learner: dict[str, list[Graded]] = {}
+        for row in book.rows:
+            by_learner.setdefault(row.learner, []).append(row)
+        used: set[str] = set()
+        for learner, rows in by_learner.items():
+            (pages / _page_name(learner, used)).write_text(feedback_html(rows), encoding="utf-8")
+        document = {**book.run, "rows": [row.report for row in book.rows]}
+        (staging / report.name).write_text(json.dumps(document, indent=1, sort_keys=True), encoding="utf-8")
+        notes = []
+        for existing in (out, folder, report):
+            moved = backup(existing)
+            if moved is not None:
+                notes.append(f"backed up the existing {existing.name} to {moved.name}")
+        for name in (folder.name, report.name, out.name):  # the gradebook last: it appears complete
+            os.replace(staging / name, out.parent / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return notes
 
 
@@ -673,49 +871,153 @@ def _page_name(learner: str, used: set[str]) -> str:
     return f"{name}.html"
 
 
+
+# ------------------------------------------------------------------- merging --
+
+
+def merge(gradebooks: Sequence[Path | str], out: Path | str) -> list[str]:
+    """Combine shard gradebooks into one, refusing gaps, overlaps and shards of another class.
+
+    Each shard's ``-integrity.json`` says which shard it is and which class (the list of
+    every submission) it was cut from; the merged gradebook must hold each submission once.
+    Returns one sentence per file moved aside. Feedback pages stay in each shard's folder.
+
+    >>> merge(["shard-1.csv", "shard-2.csv"], "gradebook.csv")   # doctest: +SKIP
+    []
+    """
+    if not gradebooks:
+        raise ValueError("pmkit grade merge needs the shard gradebooks: "
+                         "pmkit grade merge a.csv b.csv --out all.csv")
+    target = check_output(out)
+    shards = [_read_shard(Path(p)) for p in gradebooks]
+    header = shards[0][1]
+    classes = {(s[2]["class"]["sha256"], s[2]["shard"].split("/")[1]) for s in shards}
+    if len(classes) != 1:
+        raise ValueError("these gradebooks are shards of different classes or shard counts: "
+                         "grade every shard from the same submissions folder with the same N")
+    total = int(shards[0][2]["shard"].split("/")[1])
+    seen: dict[int, str] = {}
+    for path, columns, report, _ in shards:
+        k = int(report["shard"].split("/")[0])
+        if k in seen:
+            raise ValueError(f"shard {k}/{total} is given twice ({seen[k]} and {path.name})")
+        seen[k] = path.name
+        if columns != header:
+            raise ValueError(f"{path.name} has other columns than {shards[0][0].name}: not shards of one run")
+    missing = sorted(set(range(1, total + 1)) - set(seen))
+    if missing:
+        raise ValueError(f"shard(s) {', '.join(f'{k}/{total}' for k in missing)} missing: a gap in the class")
+    owner: dict[str, str] = {}
+    rows: list[dict[str, str]] = []
+    for path, _, _, lines in shards:
+        for line in lines:
+            where = line.get("submission", "")
+            if where in owner:
+                raise ValueError(f"{where} is graded in both {owner[where]} and {path.name}: shards overlap")
+            owner[where] = path.name
+            rows.append(line)
+    expected = set(shards[0][2]["class"]["submissions"])
+    gaps = sorted(expected - set(owner))
+    if gaps or set(owner) - expected:
+        raise ValueError("the shards do not cover the class exactly: "
+                         f"missing {', '.join(gaps[:5]) or 'none'}, "
+                         f"unexpected {', '.join(sorted(set(owner) - expected)[:5]) or 'none'}")
+    rows.sort(key=lambda line: (line["learner"], line["lesson"], line.get("submission", "")))
+    report = {"merged_from": [p.name for p, *_ in shards], "class": shards[0][2]["class"],
+              "shard": f"1/1 (merged from {total})",
+              "pmkit_sha256": [s[2].get("pmkit_sha256") for s in shards],
+              "mode": sorted({s[2].get("mode", "") for s in shards}),
+              "rows": [row for s in shards for row in s[2].get("rows", [])]}
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.stem}-writing-", dir=target.parent))
+    try:
+        with open(staging / target.name, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header)
+            writer.writeheader()
+            writer.writerows(rows)  # already defused by each shard's writer
+        (staging / integrity_path(target).name).write_text(json.dumps(report, indent=1, sort_keys=True),
+                                                           encoding="utf-8")
+        notes = []
+        for existing in (target, integrity_path(target)):
+            moved = backup(existing)
+            if moved is not None:
+                notes.append(f"backed up the existing {existing.name} to {moved.name}")
+        for name in (integrity_path(target).name, target.name):
+            os.replace(staging / name, target.parent / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return notes
+
+
+def _read_shard(path: Path) -> tuple[Path, list[str], dict[str, Any], list[dict[str, str]]]:
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            lines = list(reader)
+            columns = list(reader.fieldnames or [])
+        report = json.loads(integrity_path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ValueError(f"cannot merge {path.name}: {Path(exc.filename).name} not found") from None
+    except (OSError, ValueError, csv.Error) as exc:
+        raise ValueError(f"cannot merge {path.name}: {exc}") from None
+    ok = isinstance(report, dict) and isinstance(report.get("class"), dict) and \
+        re.fullmatch(r"\d+/\d+", str(report.get("shard", ""))) and "submission" in columns
+    if not ok:
+        raise ValueError(f"cannot merge {path.name}: its integrity report does not say which shard it is")
+    return path, columns, report, lines
+
+
 # ---------------------------------------------------------------------- CLI --
 
 
-class _ProgressBar:
-    """A one-line text progress bar on stderr."""
+class _Progress:
+    """tqdm's bar on stderr, one tick per graded submission."""
 
-    def __init__(self, stream: Any = None, width: int = 24):
-        self.stream = stream or sys.stderr
-        self.width = width
-        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+    def __init__(self, total: int):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, desc="grading", unit="submission", file=sys.stderr,
+                        dynamic_ncols=True, mininterval=0)
 
     def __call__(self, done: int, total: int, row: Graded) -> None:
-        filled = round(self.width * done / total)
-        bar = "#" * filled + "." * (self.width - filled)
         verdict = "problem" if row.error else f"{row.score}/{row.out_of}"
-        line = f"grading [{bar}] {done}/{total}  {row.learner}: {verdict}"
-        if self.live:
-            end = "\n" if done == total else ""
-            self.stream.write(f"\r{line[:100]:<100}{end}")
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
+        self.bar.set_postfix_str(f"{row.learner}: {verdict}"[:60], refresh=False)
+        self.bar.update(1)
+        if done == total:
+            self.bar.close()
 
 
 def command(args: Any) -> int:
-    """``pmkit grade SUBMISSIONS --out gradebook.csv --jobs J --timeout T --memory MB --total-timeout S``."""
+    """``pmkit grade SUBMISSIONS --out gradebook.csv ...``; ``pmkit grade merge A.csv B.csv --out A.csv``."""
+    if args.submissions == "merge":
+        for note in merge(args.shards, args.out):
+            print(note)
+        print(f"gradebook: {Path(args.out).expanduser().resolve()}")
+        return 0
+    if args.shards:
+        raise ValueError(f"pmkit grade takes one submissions folder, got also {' '.join(args.shards)}")
     folder = _folder(args.submissions)
-    out = Path(args.out).expanduser().resolve()
-    for target in (out, feedback_folder(out)):
-        if target == folder or folder in target.parents:
-            raise ValueError(f"--out must lie outside the submissions folder {folder}: "
-                             "grading never writes among submissions")
-    if out.suffix.lower() == ".ipynb":
-        raise ValueError(f"--out should be a .csv file, got {args.out}")
+    out = check_output(args.out, folder)
+    parse_shard(args.shard)
+    progress: _Progress | None = None
+
+    def tick(done: int, total: int, row: Graded) -> None:
+        nonlocal progress
+        if progress is None:
+            progress = _Progress(total)
+        progress(done, total, row)
+
     book = grade(folder, jobs=args.jobs, timeout=args.timeout, memory=args.memory,
-                 total_timeout=args.total_timeout, progress=_ProgressBar())
+                 total_timeout=args.total_timeout, lesson=args.lesson, shard=args.shard,
+                 sandboxed=not args.no_sandbox, progress=tick)
     for note in write(book, out):
         print(note)
+    if not book.rows:
+        print(f"shard {args.shard} holds no submissions")
     print(book.summary())
+    if book.run.get("mode") == "unsandboxed":
+        print("WARNING: graded WITHOUT a sandbox: the submissions could read and change anything this "
+              "account can (see docs/grading.md)")
     print(f"gradebook: {out}")
+    print(f"integrity: {integrity_path(out)}")
     print(f"feedback:  {feedback_folder(out)}{os.sep}")
     return 0
-
-
-if __name__ == "__main__":  # the per-submission worker process
-    sys.exit(_worker_main(sys.argv[1:]))

@@ -65,9 +65,19 @@ def truth(name: str, seed: int | None = None, scale: int = 1) -> dict:
     >>> "1" in truth("bets", seed=5)["expected_value"]
     True
     """
+    from pmkit.exercises import capture
+
     name = check_name(name)
     seed = check_seed(seed)
     scale = check_scale(scale)
+    if capture.active():  # pmkit grade: the public facts only (truth/ is not in the sandbox)
+        keys = capture.PUBLIC_TRUTH.get(name, ())
+        if not keys:
+            return capture.HiddenTruth(name, {})
+        from pmkit.datasets._build import build
+
+        whole = build(seed, scale).truth(name)
+        return capture.HiddenTruth(name, {key: whole[key] for key in keys})
     if _is_default(seed, scale):
         return read_truth(name)
     from pmkit.datasets._build import build

@@ -25,6 +25,7 @@ from typing import Any
 
 from pmkit import paths
 from pmkit.display import GOOD, NEUTRAL, PALETTE, card, fmt, safe_repr
+from pmkit.exercises import capture
 
 STATUSES = ("correct", "incorrect", "not answered", "error")
 _LESSON_NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
@@ -89,6 +90,8 @@ class Exercise:
         if not self.hints:
             raise ValueError(f"exercise {self.name!r} needs at least one hint")
         object.__setattr__(self, "hints", tuple(self.hints))
+        if capture.active():  # a grading kernel: the answer key stays with the grader
+            object.__setattr__(self, "expected", capture.withheld(self.name))
 
 
 # ---------------------------------------------------------------- feedback ---
@@ -192,6 +195,9 @@ class Lesson:
 
     def check(self, exercise: str, answer: Any) -> Feedback:
         """Grade ``answer`` for ``exercise``; never raises."""
+        if capture.active():  # pmkit grade: record the answer; the grader judges it outside
+            return Feedback(self.name, safe_repr(exercise, 40), "not answered",
+                            capture.record(self.name, exercise, answer, self.context.seed))
         ex = self._lookup(exercise)
         if ex is None:
             return Feedback(self.name, safe_repr(exercise, 40), "error", self._unknown(exercise))
@@ -268,6 +274,8 @@ class Lesson:
 
     def answer(self, exercise: str) -> Any:
         """The expected answer (for instructors' keys and tests)."""
+        if capture.active():
+            raise capture.unavailable("lesson.answer")
         ex = self._lookup(exercise)
         if ex is None:
             raise ValueError(self._unknown(exercise))
@@ -291,6 +299,8 @@ def start(lesson: str, seed: int | None = None, **params: Any) -> Lesson:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"seed should be a whole number or None, got {safe_repr(seed)}")
     topic = _LESSON_NAME.match(lesson).group(2)
+    if capture.active():  # a grading kernel sees no answer keys: the exercise modules stay out
+        return Lesson(lesson, (), Context(lesson, None if seed is None else int(seed), **params))
     try:
         module = importlib.import_module(f"pmkit.exercises.{topic}")
     except ModuleNotFoundError:
@@ -327,7 +337,7 @@ def known_lessons() -> list[str]:
     return sorted(
         p.name.removesuffix(".py")
         for p in resources.files("pmkit.exercises").iterdir()
-        if p.name.endswith(".py") and p.name not in {"__init__.py", "engine.py"}
+        if p.name.endswith(".py") and p.name not in {"__init__.py", "engine.py", "capture.py"}
     )
 
 
