@@ -31,8 +31,13 @@ from pmkit.exercises.engine import (
     number,
     start,
 )
+from pmkit.exercises.evidence import Claim, Decision, Evidence, Fact
 
 __all__ = [
+    "Claim",
+    "Decision",
+    "Evidence",
+    "Fact",
     "Context",
     "Exercise",
     "Feedback",

@@ -487,46 +487,21 @@ def choice(
 
 def decision(
     options: Sequence[str],
+    evidence: Callable[[Context], Any],
     *,
     questions: Mapping[str, str | Callable[[Context], str]] | None = None,
-    evidence: Sequence[str] = (),
-    min_words: int = 4,
 ) -> Grader:
-    """Grade a written decision: ``"iterate: the returns guardrail got worse"``.
+    """Grade a written decision on the evidence it cites (see ``pmkit.exercises.evidence``).
 
-    The learner starts with one of ``options`` and gives a reason. A wrong
-    option gets the pointed question from ``questions``; a right option with no
-    reason, or a reason naming none of the ``evidence`` words, is sent back to
-    argue it.
+    ``evidence(ctx)`` returns the ``Evidence`` for the learner's seed: the facts, what a
+    decision must cite, and the call they support. A wrong call gets the pointed question
+    from ``questions``; a right call with a wrong number, a false direction, a missing
+    essential or no number at all is sent back with a rubric: what was right, what is
+    missing, what contradicts the data.
     """
-    options = tuple(options)
-    pointed = dict(questions or {})
+    from pmkit.exercises.evidence import decision_grader
 
-    def grade(answer: Any, expected: Any, ctx: Context) -> Verdict:
-        picked, reason = _match_option(answer, options)
-        if _norm(picked) != _norm(str(expected)):
-            question = pointed.get(picked, f"Why {picked!r}? Which number in the evidence supports it?")
-            return Verdict(False, question(ctx) if callable(question) else question)
-        if len(reason.split()) < min_words:
-            return Verdict(
-                False,
-                f"{picked!r} is the call the evidence supports; now add your reason "
-                f"after a colon, in a sentence a stakeholder would accept.",
-            )
-        keys = [k for k in (_norm(word) for word in evidence) if k]
-        if keys and not any(k in reason for k in keys):
-            return Verdict(
-                False,
-                f"{picked!r} is right, but your reason should name the evidence "
-                f"(for example: {', '.join(evidence[:3])}).",
-            )
-        return Verdict(True, f"{picked!r}, and you said why. That is a decision someone can act on.")
-
-    grade.mistakes = (  # type: ignore[attr-defined]
-        *(f"deciding {option!r} against the evidence" for option in pointed),
-        "a decision with no reason, or a reason that names no evidence",
-    )
-    return grade
+    return decision_grader(options, evidence, questions=questions)
 
 
 def items(*, ordered: bool = False, key: Callable[[Any], Any] = str) -> Grader:
