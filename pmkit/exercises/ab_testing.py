@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from pmkit.exercises.engine import Context, Exercise, decision, number
+from pmkit.exercises.evidence import Evidence, launch_evidence
 
 EXPERIMENT = "free_shipping_banner"
 WORKED = "checkout_button_colour"  # the worked example; its control rate seeds the A/A tests
@@ -142,8 +143,16 @@ def report(ctx: Context) -> Any:
     return ctx.cached("report", build)
 
 
+def launch_facts(ctx: Context) -> Evidence:
+    """The banner test's evidence; the team's bar is a 10% relative lift."""
+    plain = banner_result(ctx)
+    return launch_evidence(report(ctx), bar=RELATIVE_MDE,
+                           also=(plain.difference, *plain.ci, plain.relative_lift, baseline_rate(ctx),
+                                 treatment_rate(ctx)))
+
+
 def launch_call(ctx: Context) -> str:
-    return report(ctx).recommendation
+    return launch_facts(ctx).call
 
 
 def _ship_question(ctx: Context) -> str:
@@ -172,8 +181,6 @@ def _iterate_question(ctx: Context) -> str:
             "'Iterate' needs a reason in the evidence.")
 
 
-EVIDENCE = ("conversion", "guardrail", "interval", "ci", "p value", "p =", "significant",
-            "latency", "unsubscribe", "return", "lift", "points")
 
 EXERCISES = [
     Exercise(
@@ -283,16 +290,19 @@ EXERCISES = [
         question="'ship', 'iterate' or \"don't ship\", then a colon and your reason naming the "
                  "evidence (primary metric, interval, guardrails).",
         expected=launch_call,
-        grade=decision(["ship", "iterate", "don't ship"], questions={
+        grade=decision(["ship", "iterate", "don't ship"], launch_facts, questions={
             "ship": _ship_question,
             "don't ship": _no_ship_question,
             "iterate": _iterate_question,
-        }, evidence=EVIDENCE),
+        }),
         hints=(
-            "Start with the primary metric: is the interval clear of zero?",
-            "Then the guardrails: did any get significantly worse? `analyze` lists them.",
-            "launch_call = f\"{report.recommendation}: conversion {report.primary.relative_lift:+.0%}"
-            " (95% CI clear of zero), no guardrail got worse\"",
+            "Start with the primary metric: how big is the lift, is its interval clear of zero, "
+            "and does it clear the team's bar (a 10% relative lift)?",
+            "Then every guardrail: which got worse, and which could not be cleared (its interval "
+            "still includes harm)? Say which way each moved, or that it is not shown.",
+            "Write the call, a colon, then the evidence with numbers: f\"<call>: conversion "
+            "{report.primary.relative_lift:+.0%} (95% CI {100 * report.primary.ci[0]:+.1f} to "
+            "{100 * report.primary.ci[1]:+.1f} points) against our 10% bar; guardrails: ...\"",
         ),
         minutes=4,
     ),

@@ -64,7 +64,8 @@ class Fact:
     whether direction words ("rose", "not shown") apply; ``better`` which way is good.
     ``require`` is what a decision must say about it: "mention", "number", "interval"
     (a bound of its interval) or "direction" (which way it moved, or that it is not shown).
-    ``also`` holds other true values a learner may cite for it (a baseline, a count).
+    ``also`` holds other true values a learner may cite for it (a baseline, a count);
+    ``versus`` the reference a level is compared with ("above the bar", "more than").
     """
 
     name: str
@@ -81,6 +82,7 @@ class Fact:
     group: str = ""
     negligible: float = 0.0
     also: tuple[float, ...] = ()
+    versus: float | None = None
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
@@ -222,6 +224,8 @@ class Number:
     decimals: int
     text: str
     start: int = 0
+    raw: float | None = None  # the value before a scale word ("96 million" -> 96)
+    raw_decimals: int = 0
 
 
 _NUMBER = re.compile(
@@ -256,14 +260,16 @@ def numbers(text: str) -> list[Number]:
         elif unit_word.startswith(("usd", "dollar")) or m.group("dollar"):
             unit = "usd"
         scale = {"million": 1e6, "m": 1e6, "thousand": 1e3, "k": 1e3, "bn": 1e9, "billion": 1e9}
+        raw, raw_decimals = None, decimals
         if unit_word in scale:
+            raw = -value if m.group("sign") == "-" else value
             value *= scale[unit_word]
             decimals = max(0, decimals - round(math.log10(scale[unit_word])))
             unit = "usd" if m.group("dollar") else ""
         if m.group("sign") == "-":
             value = -value
         found.append(Number(value, unit, m.group("sign") is not None, decimals, m.group(0).strip(),
-                            m.start()))
+                            m.start(), raw, raw_decimals))
     return found
 
 
@@ -341,6 +347,7 @@ class _Segment:
     p_values: list[tuple[str, float, int]] = field(default_factory=list)
     direction: str | None = None
     sentence_facts: tuple[Fact, ...] = ()
+    next_fact: dict[int, Fact] = field(default_factory=dict)
 
 
 def _mentions(text: str, evidence: Evidence) -> list[tuple[int, int, Fact | None, str]]:
@@ -381,9 +388,18 @@ def _segments(reason: str, evidence: Evidence) -> list[_Segment]:
             pieces.append((last.fact, last.group, sentence))
         else:
             pieces.append((None, "", sentence))
-        for fact, group, piece in pieces:
-            seg = _Segment(fact, group, piece, sentence_facts=in_sentence or
-                           ((last.fact,) if last is not None and last.fact is not None else ()))
+        offsets = [0 if k == 0 else m[0] for k, m in enumerate(marks)] or [0]
+        for (fact, group, piece), offset in zip(pieces, offsets, strict=False):
+            nearby = in_sentence or ((last.fact,) if last is not None and last.fact is not None else ())
+            # A number written right before a metric's name ("a 10% bar") is about that metric.
+            seg = _Segment(fact, group, piece, sentence_facts=nearby)
+            seg.next_fact = {}
+            for n in numbers(_P_VALUE.sub(lambda m: " " * len(m.group(0)), piece)):
+                end = offset + n.start + len(n.text) + 1
+                close = [m[2] for m in marks if m[2] is not None and 0 <= m[0] - end <= 12]
+                if close:
+                    seg.next_fact[n.start] = close[0]
+
             for m in _P_VALUE.finditer(piece):
                 seg.p_values.append((m.group("op"), float(m.group("num")), len(m.group("num").split(".")[-1])))
             masked = _P_VALUE.sub(lambda m: " " * len(m.group(0)), piece)
@@ -471,7 +487,9 @@ def _readings(n: Number, fact: Fact) -> list[tuple[float, float, bool | None]]:
         return []
     plain = ("", "usd") if fact.unit == "usd" else ("",)
     if n.unit in plain:
-        return [(n.value, tol, None)]
+        # "96 million" may cite a fact kept in millions, or in units.
+        scaled = [(n.raw, 0.5 * 10 ** (-n.raw_decimals), None)] if n.raw is not None else []
+        return [(n.value, tol, None), *scaled]
     if n.unit == "%" and fact.unit in ("number", "count") and fact.relative is not None:
         return [(n.value / 100, tol / 100, True)]
     return []
@@ -501,9 +519,15 @@ def _p_ok(op: str, value: float, decimals: int, p: float) -> bool:
 
 def _direction_problem(claim: str | None, fact: Fact) -> str:
     """Why a direction claim contradicts the fact, or '' when it fits."""
+    name = fact.name.replace("_", " ")
+    if not fact.change and fact.versus is not None and claim in ("up", "down"):
+        side = "up" if fact.estimate > fact.versus else "down"
+        if claim != side:
+            return (f"{name} is {fact.show(fact.estimate)}, {'above' if side == 'up' else 'below'} "
+                    f"{fact.show(fact.versus)}: why say it is {'above' if claim == 'up' else 'below'}?")
+        return ""
     if claim is None or not fact.change:
         return ""
-    name = fact.name.replace("_", " ")
     if claim in ("worse", "better"):
         good = claim == "better"
         claim = fact.better if good else ("down" if fact.better == "up" else "up")
@@ -511,7 +535,8 @@ def _direction_problem(claim: str | None, fact: Fact) -> str:
     bad = "down" if fact.better == "up" else "up"
     if claim in ("up", "down"):
         if moved not in ("unclear", claim):
-            return f"{name} {'rose' if moved == 'up' else 'fell'} ({shown}), so why say it {'rose' if claim == 'up' else 'fell'}?"
+            said = "rose" if claim == "up" else "fell"
+            return f"{name} {'rose' if moved == 'up' else 'fell'} ({shown}), so why say it {said}?"
         if moved == "unclear" and (fact.estimate > 0) != (claim == "up") and fact.estimate != 0:
             return f"{name}'s estimate went the other way ({shown})."
         return ""
@@ -593,7 +618,7 @@ def judge(decision: Decision, evidence: Evidence, *,
                 if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                     off.append(f"{safe_repr(value, 20)} for {fact.name} is not a number.")
                     continue
-                text = f"{value:g}{claim.unit if claim.unit == '%' else ' ' + claim.unit if claim.unit else ''}"
+                text = f"{value:g}" + (claim.unit if claim.unit in ("", "%") else " " + claim.unit)
                 digits = _decimals(value)
                 unit = {"%": "%", "points": "points", "usd": "usd"}.get(claim.unit, "")
                 place(Number(float(value), unit, True, digits, text), fact, ())
@@ -610,7 +635,11 @@ def judge(decision: Decision, evidence: Evidence, *,
         if seg.fact is not None:
             mentioned.add(seg.fact.name)
         for n in seg.numbers:
-            place(n, seg.fact, seg.sentence_facts)
+            ahead = seg.next_fact.get(n.start)
+            if ahead is not None and _matches(n, ahead):
+                place(n, ahead, seg.sentence_facts)
+            else:
+                place(n, seg.fact, seg.sentence_facts)
         for op, value, digits in seg.p_values:
             with_p = [f for f in ([seg.fact] if seg.fact else []) + list(seg.sentence_facts)
                       if f is not None and f.p_value is not None]

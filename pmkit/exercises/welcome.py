@@ -39,7 +39,7 @@ def promise_evidence(ctx: Context) -> Evidence:
     # before it is advertised more widely.
     call = "fix the promise" if late > BAR else "advertise the promise"
     return Evidence(call, (
-        Fact("late share", late, change=False, require="number",
+        Fact("late share", late, change=False, require="number", versus=BAR,
              synonyms=("late", "late orders", "orders late", "arrive late", "arrived late",
                        "delivered late", "later than promised", "broken")),
         Fact("bar", BAR, change=False, synonyms=("one in ten", "threshold", "limit", "target")),
