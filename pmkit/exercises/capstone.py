@@ -7,10 +7,11 @@ functions the lesson teaches, on the lesson's seed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pmkit.exercises.engine import Context, Exercise, Verdict, choice, decision, items, number
-from pmkit.exercises.evidence import Evidence, Fact, comparison_fact, launch_evidence
+from pmkit.exercises.evidence import Evidence, Fact, launch_evidence
 
 PILOT = "free_shipping_banner"  # the programme's offer, piloted as an A/B test
 ADD_ON = "one_click_upsell"  # the add-on sales wants bundled into the launch
@@ -121,11 +122,14 @@ def memo_facts(ctx: Context) -> Evidence:
     # Launch when the pilot says ship and a member is worth more than a regular customer.
     call = "launch" if pilot_facts(ctx).call == "ship" and ltv_change(ctx) > 0 else "do not launch"
     frame = pain_points(ctx).to_frame()
+    # The pilot's own evidence (its primary metric, guardrails and bar) is part of the memo.
+    primary, *others = pilot_facts(ctx).facts
+    others = [replace(f, require="") if f.name == "bar" else f for f in others]
     return Evidence(call, (
         Fact("top complaint", top_theme_share_percent(ctx) / 100, change=False, require="number",
              synonyms=(top_pain_point(ctx), "reviews", "complaint"),
              also=(float(frame["severity"].iloc[0]),)),
-        comparison_fact(pilot.primary, require="number", also=(pilot_baseline(ctx),)),
+        replace(primary, require="number"), *others,
         Fact("member value", ltv_change(ctx), "usd", change=False, require="number",
              synonyms=("discounted value", "ltv", "lifetime value", "member adds", "value"),
              also=(float(membership_inputs(ctx)["signup_cost"]),)),

@@ -139,6 +139,8 @@ class Fact:
         if self.relative_ci is not None:
             found += [("ci", v, True) for v in self.relative_ci if math.isfinite(v)]
         found += [("also", v, False) for v in self.also]
+        if self.versus is not None:
+            found.append(("versus", self.versus, False))
         return found
 
 
@@ -348,6 +350,7 @@ class _Segment:
     direction: str | None = None
     sentence_facts: tuple[Fact, ...] = ()
     next_fact: dict[int, Fact] = field(default_factory=dict)
+    bare: bool = False  # the sentence names no metric ("nothing is harmed")
 
 
 def _mentions(text: str, evidence: Evidence) -> list[tuple[int, int, Fact | None, str]]:
@@ -388,11 +391,15 @@ def _segments(reason: str, evidence: Evidence) -> list[_Segment]:
             pieces.append((last.fact, last.group, sentence))
         else:
             pieces.append((None, "", sentence))
+        # Direction words inside a metric's own name ("unchanged traffic mix") claim nothing.
+        blanked = sentence
+        for begin, end, _fact, _group in marks:
+            blanked = blanked[:begin] + " " * (end - begin) + blanked[end:]
         offsets = [0 if k == 0 else m[0] for k, m in enumerate(marks)] or [0]
         for (fact, group, piece), offset in zip(pieces, offsets, strict=False):
             nearby = in_sentence or ((last.fact,) if last is not None and last.fact is not None else ())
             # A number written right before a metric's name ("a 10% bar") is about that metric.
-            seg = _Segment(fact, group, piece, sentence_facts=nearby)
+            seg = _Segment(fact, group, piece, sentence_facts=nearby, bare=not marks)
             seg.next_fact = {}
             for n in numbers(_P_VALUE.sub(lambda m: " " * len(m.group(0)), piece)):
                 end = offset + n.start + len(n.text) + 1
@@ -404,7 +411,7 @@ def _segments(reason: str, evidence: Evidence) -> list[_Segment]:
                 seg.p_values.append((m.group("op"), float(m.group("num")), len(m.group("num").split(".")[-1])))
             masked = _P_VALUE.sub(lambda m: " " * len(m.group(0)), piece)
             seg.numbers = numbers(masked)
-            seg.direction = direction_of(piece)
+            seg.direction = direction_of(blanked[offset:offset + len(piece)])
             segments.append(seg)
             last = seg
     return segments
@@ -485,7 +492,7 @@ def _readings(n: Number, fact: Fact) -> list[tuple[float, float, bool | None]]:
         if n.unit == "%":
             return [(n.value / 100, tol / 100, None), (1 + n.value / 100, tol / 100, None)]
         return []
-    plain = ("", "usd") if fact.unit == "usd" else ("",)
+    plain = ("", "usd") if fact.unit in ("usd", "number") else ("",)
     if n.unit in plain:
         # "96 million" may cite a fact kept in millions, or in units.
         scaled = [(n.raw, 0.5 * 10 ** (-n.raw_decimals), None)] if n.raw is not None else []
@@ -650,7 +657,13 @@ def judge(decision: Decision, evidence: Evidence, *,
                 else:
                     off.append(f"p {op} {value:g} does not match {with_p[0].name.replace('_', ' ')}'s "
                                f"p-value ({with_p[0].p_value:.2g}).")
-        if seg.fact is not None and seg.direction:
+        if (seg.bare or (seg.fact is not None and not seg.fact.change)) and seg.direction == "not worse":
+            # "nothing is harmed" is a claim about every guardrail.
+            for member in (f for f in evidence.facts if f.group):
+                problem = _direction_problem("not worse", member)
+                if problem and problem not in contradicts:
+                    contradicts.append(problem)
+        elif seg.fact is not None and seg.direction:
             directions.setdefault(seg.fact.name, seg.direction)
             problem = _direction_problem(seg.direction, seg.fact)
             if problem and problem not in contradicts:
@@ -754,6 +767,7 @@ def decision_grader(options: Sequence[str], evidence: Callable[[Any], Evidence],
         "leaving out an essential piece of evidence",
     )
     grade.evidence = evidence  # type: ignore[attr-defined]
+    grade.options = options  # type: ignore[attr-defined]
     return grade
 
 
