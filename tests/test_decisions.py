@@ -100,7 +100,7 @@ def wrong_number(ev: Evidence) -> str:
 
 def false_direction(ev: Evidence) -> str:
     """The right call and numbers, with one direction the evidence contradicts."""
-    changing = [f for f in ev.facts if f.change and f.moved != "unclear" or f.straddles]
+    changing = [f for f in ev.facts if (f.change and f.moved != "unclear") or f.straddles]
     parts = [sentence(f) for f in ev.facts if f.require]
     if changing:
         f = changing[0]
@@ -260,3 +260,79 @@ def test_an_unknown_claim_metric_is_named() -> None:
     result = judge(Decision("ship", [Claim("happiness", "rose", 0.2)]), FACTS)
     assert not result.correct
     assert "happiness" in result.message
+
+
+# ------------------------------------------------------ numeric feedback ---
+
+from pmkit.exercises.engine import number  # noqa: E402
+
+PLAIN = Context("00_welcome", 42)
+
+
+def said(grader, answer, target: float) -> str:
+    from pmkit.exercises.engine import _Unreadable
+
+    try:
+        return grader(answer, target, PLAIN).message
+    except _Unreadable as exc:
+        return f"unreadable: {exc}"
+
+
+@pytest.mark.parametrize(("answer", "says"), [
+    (12, "looks like a percentage"),          # 11.834% rounded, given as a percentage
+    (11.8, "looks like a percentage"),
+    (11.834, "looks like a percentage"),
+    ("11.834%", "Yes"),                        # a percent string is read as a number
+    ("0.11834", "Yes"),
+    (0.12, "rounded too early"),
+    (0.118, "rounded too early"),
+    (0.121, "is close, but not the answer"),   # near miss: not a rounding of 0.11834
+    (13, "too high"),                          # near miss: not the percentage, rounded or not
+    ("twelve", "unreadable"),
+])
+def test_number_messages_fit_the_slip(answer, says: str) -> None:
+    assert says in said(number(rel_tol=1e-4), answer, 0.11834)
+
+
+@pytest.mark.parametrize(("answer", "says"), [
+    (8705.3, "round up to whole users"),
+    (8704.5, "close, but not the answer"),     # near miss: rounding up does not give 8706
+    (8706, "Yes"),
+])
+def test_unrounded_sample_size_is_named(answer, says: str) -> None:
+    assert says in said(number(rel_tol=1e-6, unit=" users"), answer, 8706)
+
+
+def _check(lesson_name: str, exercise: str, seed: int, value) -> str:
+    return lesson_for(lesson_name, seed).check(exercise, value).message
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_targeted_numeric_mistakes_and_their_near_misses(seed: int) -> None:
+    from pmkit.exercises import ab_testing as ab
+    from pmkit.exercises import capstone as cap
+    from pmkit.exercises import cohorts_and_retention as co
+
+    ctx = lesson_for("09_ab_testing", seed).context
+    percent = ab.aa_false_winner_percent(ctx)
+    assert "percentage of tests" in _check("09_ab_testing", "aa_false_winners", seed, percent)
+    strict = ab.aa_false_winners_strict(ctx)
+    if abs(strict - percent) > 0.5 and abs(strict - ab.aa_false_winners(ctx)) > 0.5:
+        assert "p < 0.01" in _check("09_ab_testing", "aa_false_winners", seed, strict)
+    assert "CUPED" in _check("09_ab_testing", "absolute_lift", seed, ab.cuped_lift(ctx))
+    assert "CUPED" not in _check("09_ab_testing", "absolute_lift", seed, ab.cuped_lift(ctx) * 1.2)
+    assert "CUPED" in _check("09_ab_testing", "relative_lift", seed, ab.cuped_relative_lift(ctx))
+
+    cctx = lesson_for("06_cohorts_and_retention", seed).context
+    early = co.member_year_early(cctx)
+    assert "month 11" in _check("06_cohorts_and_retention", "member_year", seed, early)
+    assert "month 11" not in _check("06_cohorts_and_retention", "member_year", seed, early * 0.97)
+    assert "rounding" not in _check("06_cohorts_and_retention", "member_year", seed, early)
+
+    kctx = lesson_for("17_capstone", seed).context
+    right = cap.users_per_arm(kctx)
+    pooled = cap._sized_on(kctx, "both")
+    assert right != pooled
+    assert "mixes both arms" in _check("17_capstone", "users_per_arm", seed, pooled)
+    assert lesson_for("17_capstone", seed).check("users_per_arm", right).passed
+    assert not lesson_for("17_capstone", seed).check("users_per_arm", right * 1.015).passed

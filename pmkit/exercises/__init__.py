@@ -35,11 +35,11 @@ from pmkit.exercises.evidence import Claim, Decision, Evidence, Fact
 
 __all__ = [
     "Claim",
+    "Context",
     "Decision",
     "Evidence",
-    "Fact",
-    "Context",
     "Exercise",
+    "Fact",
     "Feedback",
     "Hint",
     "Lesson",

@@ -97,6 +97,19 @@ def relative_lift(ctx: Context) -> float:
     return banner_result(ctx).relative_lift
 
 
+def cuped_lift(ctx: Context) -> float:
+    """The slip: analyze's CUPED-adjusted difference where the plain one is asked."""
+    return report(ctx).primary.difference
+
+
+def cuped_relative_lift(ctx: Context) -> float:
+    return report(ctx).primary.relative_lift
+
+
+def aa_false_winner_percent(ctx: Context) -> float:
+    return 100 * aa_false_winner_share(ctx)
+
+
 def relative_lift_wrong_base(ctx: Context) -> float:
     """The slip: dividing by the treatment rate instead of the control rate."""
     return absolute_lift(ctx) / treatment_rate(ctx)
@@ -228,6 +241,8 @@ EXERCISES = [
         grade=number(rel_tol=1e-6, mistakes=[
             (relative_lift, "That is the relative lift (a share of the baseline); this one "
                             "wants the plain difference in rates."),
+            (cuped_lift, "That is analyze's CUPED-adjusted difference; this one wants the plain "
+                         "difference of the two conversion rates (two_proportions)."),
         ]),
         hints=(
             "Count buyers and users per arm, or call `two_proportions`.",
@@ -245,6 +260,8 @@ EXERCISES = [
             (absolute_lift, "That is the absolute difference; divide it by the control rate."),
             (relative_lift_wrong_base, "You divided by the treatment rate; the lift is measured "
                                        "against control, where you started."),
+            (cuped_relative_lift, "That is analyze's CUPED-adjusted lift; this one wants the plain "
+                                  "relative lift from two_proportions."),
         ]),
         hints=(
             "Relative lift = (treatment rate - control rate) / control rate.",
@@ -276,6 +293,7 @@ EXERCISES = [
         expected=aa_false_winners,
         grade=number(rel_tol=0, abs_tol=0.5, mistakes=[
             (aa_false_winner_share, "That is the share; the question asks how many tests."),
+            (aa_false_winner_percent, "That is the percentage of tests; the question asks how many."),
             (aa_false_winners_strict, "That counts p < 0.01; the threshold here is 0.05."),
         ], unit=" tests"),
         hints=(

@@ -59,6 +59,19 @@ def users_per_arm(ctx: Context) -> float:
     return float(size.per_arm)
 
 
+def _sized_on(ctx: Context, arm: str) -> float:
+    """Users per arm sized on the wrong baseline: both arms pooled, or the treatment arm."""
+    from pmkit import experiment
+
+    table = ctx.load("experiments")
+    pilot = table[table["experiment"] == PILOT]
+    if arm != "both":
+        pilot = pilot[pilot["variant"] == arm]
+    size = experiment.sample_size(float(pilot["converted"].mean()),
+                                  ctx.params.get("relative_mde", 0.10), relative=True)
+    return float(size.per_arm)
+
+
 def report(ctx: Context, name: str) -> Any:
     from pmkit import experiment
 
@@ -118,7 +131,7 @@ def upsell_facts(ctx: Context) -> Evidence:
 
 def memo_facts(ctx: Context) -> Evidence:
     """The memo's evidence: the customer problem, the pilot, the member's long-term value."""
-    pilot, case = report(ctx, PILOT), membership(ctx)
+    case = membership(ctx)
     # Launch when the pilot says ship and a member is worth more than a regular customer.
     call = "launch" if pilot_facts(ctx).call == "ship" and ltv_change(ctx) > 0 else "do not launch"
     frame = pain_points(ctx).to_frame()
@@ -245,11 +258,21 @@ EXERCISES = [
         ),
         expected=users_per_arm,
         grade=number(
-            rel_tol=0.02,
+            rel_tol=1e-6,
+            unit=" users",
             mistakes=[
                 (
                     lambda ctx: 2 * users_per_arm(ctx),
                     "That is both arms together; the question asks per arm.",
+                ),
+                (
+                    lambda ctx: _sized_on(ctx, "both"),
+                    "That baseline mixes both arms, so the treatment leaks into it: size on the "
+                    "control arm's conversion.",
+                ),
+                (
+                    lambda ctx: _sized_on(ctx, "treatment"),
+                    "That is sized on the treatment arm; the baseline is the control arm's conversion.",
                 ),
             ],
         ),

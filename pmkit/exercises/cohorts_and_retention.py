@@ -68,6 +68,11 @@ def member_year(ctx: Context) -> float:
     return member_cohorts(ctx).curve().rates[YEAR]
 
 
+def member_year_early(ctx: Context) -> float:
+    """The slip: reading month 12 one period early (rates[11]; the curve starts at period 0)."""
+    return member_cohorts(ctx).curve().rates[YEAR - 1]
+
+
 def member_year_as_churned(ctx: Context) -> float:
     return 1 - member_year(ctx)
 
@@ -196,6 +201,8 @@ EXERCISES = [
         expected=member_year,
         grade=number(rel_tol=1e-3, mistakes=[
             (member_year_as_churned, "That is the share who left; the question asks who stayed."),
+            (member_year_early, f"That is month {YEAR - 1}: the curve starts at period 0, so month "
+                                f"{YEAR} is rates[{YEAR}]."),
         ]),
         hints=(
             "`members` is the triangle built from the membership table.",

@@ -377,15 +377,17 @@ class _Unreadable(Exception):
     """The answer is not the kind of thing the exercise asks for (message says why)."""
 
 
+_NUMERIC_TEXT = re.compile(r"^\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*(%?)\s*$")
+
+
 def _as_float(answer: Any) -> float:
     if isinstance(answer, bool):
         raise _Unreadable(f"{answer} is a yes/no value; this exercise wants a number.")
     if isinstance(answer, str):
-        try:
-            float(answer.strip().rstrip("%"))
-        except ValueError:
-            raise _Unreadable(f"{safe_repr(answer, 40)} is text; this exercise wants a number.") from None
-        raise _Unreadable(f"{safe_repr(answer, 40)} is text that looks like a number: drop the quotes.")
+        found = _NUMERIC_TEXT.match(answer)
+        if found is None:
+            raise _Unreadable(f"{safe_repr(answer, 40)} is text; this exercise wants a number.")
+        return float(found.group(1).replace(",", ""))
     if isinstance(answer, numbers.Real):
         return float(answer)
     size = getattr(answer, "size", None)
@@ -398,6 +400,24 @@ def _as_float(answer: Any) -> float:
     if isinstance(answer, Mapping | Iterable):
         raise _Unreadable(f"Got a {type(answer).__name__}; this exercise wants a single number.")
     raise _Unreadable(f"Got {safe_repr(answer, 40)}; this exercise wants a single number.")
+
+
+def _percent_text(answer: Any) -> bool:
+    """'11.8%': a number written as a percentage (read as 0.118 where a fraction is asked)."""
+    return isinstance(answer, str) and bool(_NUMERIC_TEXT.match(answer)) and answer.strip().endswith("%")
+
+
+def _rounded_from(value: float, target: float) -> bool:
+    """True when ``value`` is ``target`` rounded to some number of decimals or significant digits."""
+    if value == target or value == 0:
+        return False
+    for digits in range(0, 7):
+        if math.isclose(value, round(target, digits), rel_tol=1e-12, abs_tol=1e-12):
+            return True
+    for significant in range(1, 7):
+        if target and math.isclose(value, float(f"{target:.{significant}g}"), rel_tol=1e-12):
+            return True
+    return False
 
 
 def _close(a: float, b: float, rel_tol: float, abs_tol: float) -> bool:
@@ -423,19 +443,32 @@ def number(
         if math.isnan(value) or math.isinf(value):
             return Verdict(False, f"Your answer is {value}: check for a division by zero or missing data.")
         shown = f"{fmt(target, 4)}{unit}"
-        if _close(value, target, rel_tol, abs_tol):
+        # '11.8%' may state a fraction (0.118) or a percentage (11.8): both readings are tried.
+        readings = (value / 100, value) if _percent_text(answer) else (value,)
+        if any(_close(v, target, rel_tol, abs_tol) for v in readings):
             return Verdict(True, f"Yes: {shown}.")
+        value = readings[0]
+        # Known slips first: they name the cause, the generic messages below only the size.
         for wrong, message in mistakes:
             if _close(value, float(wrong(ctx)), rel_tol, abs_tol):
                 return Verdict(False, message)
-        if target != 0 and _close(value, target * 100, rel_tol, abs_tol):
+        as_percent, as_fraction = target * 100, target / 100
+        if target != 0 and (_close(value, as_percent, rel_tol, abs_tol) or _rounded_from(value, as_percent)):
             return Verdict(False, "That looks like a percentage; give it as a fraction (0.25, not 25).")
-        if target != 0 and _close(value, target / 100, rel_tol, abs_tol):
+        if target != 0 and (_close(value, as_fraction, rel_tol, abs_tol)
+                            or _rounded_from(value, as_fraction)):
             return Verdict(False, "That looks like a fraction; this one wants a percentage (25, not 0.25).")
         if target != 0 and _close(value, -target, rel_tol, abs_tol):
             return Verdict(False, "Right size, wrong sign: check which way round you subtracted.")
+        if "users" in unit and value < target and math.ceil(value) == target:
+            return Verdict(False, "That is the unrounded formula; round up to whole users "
+                                  "(nobody recruits part of a user).")
+        if _rounded_from(value, target):
+            return Verdict(False, "That is the answer rounded too early: keep the full precision "
+                                  "and round only when you present it.")
         if target != 0 and _close(value, target, 0.05, abs_tol):
-            return Verdict(False, "Close, but not within tolerance: are you rounding too early?")
+            return Verdict(False, f"{fmt(value, 4)}{unit} is close, but not the answer: check "
+                                  "which rows and which formula you used.")
         side = "high" if value > target else "low"
         return Verdict(False, f"{fmt(value, 4)}{unit} is too {side}.")
 
@@ -443,7 +476,7 @@ def number(
         *(message for _, message in mistakes),
         "a percentage given where a fraction is asked (or the reverse)",
         "a flipped sign",
-        "rounding too early",
+        "rounding too early (only when the answer is the expected value rounded)",
     )
     return grade
 

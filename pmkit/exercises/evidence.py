@@ -234,7 +234,8 @@ _NUMBER = re.compile(
     r"(?<![\w.])(?P<sign>[+-])?\s?(?P<dollar>\$)?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<dec>\d+))?"
     r"(?P<unit>\s*(?:%|percent(?:age)?\s+points?|percent\b|per\s+cent\b|pp\b|p\.p\.|points?\b|pts?\b|"
     r"usd\b|dollars?\b|x\b|times\b|million\b|m\b|thousand\b|k\b|bn\b|billion\b))?")
-_P_VALUE = re.compile(r"\bp(?:\s*-?\s*values?)?\s*(?P<op>=|<=|<|>|≤|of|is|was|at)\s*(?P<num>0?\.\d+|[01](?:\.\d+)?)")
+_P_VALUE = re.compile(r"\bp(?:\s*-?\s*values?)?\s*(?P<op>=|<=|<|>|≤|of|is|was)\s*"
+                      r"(?P<num>\d*\.?\d+(?:e[+-]?\d+)?)")
 _LEVEL = re.compile(r"^\s*(?:ci|confidence|interval|credible)")
 
 
@@ -287,7 +288,7 @@ _UNCLEAR = ("not significant", "not statistically significant", "no significant"
             "don't know", "do not know", "not enough", "not yet shown", "uncertain",
             "not clear", "no proof", "not distinguishable", "indistinguishable")
 _FLAT = ("no change", "no effect", "unchanged", "did not move", "didn't move", "not move",
-         "no difference", "flat", "stable", "held steady", "same", "no impact", "not changed",
+         "no difference", "flat", "stable", "held steady", "no impact", "not changed",
          "did not change", "didn't change", "no movement", "nothing changed", "not affected",
          "unaffected", "not move", "no real change", "no real difference", "zero effect")
 _NOT_WORSE = ("not worse", "no worse", "not harmed", "nothing harmed", "nothing is harmed",
@@ -408,7 +409,9 @@ def _segments(reason: str, evidence: Evidence) -> list[_Segment]:
                     seg.next_fact[n.start] = close[0]
 
             for m in _P_VALUE.finditer(piece):
-                seg.p_values.append((m.group("op"), float(m.group("num")), len(m.group("num").split(".")[-1])))
+                written = m.group("num")
+                digits = _decimals(float(written)) if "e" in written else len(written.partition(".")[2])
+                seg.p_values.append((m.group("op"), float(written), digits))
             masked = _P_VALUE.sub(lambda m: " " * len(m.group(0)), piece)
             seg.numbers = numbers(masked)
             seg.direction = direction_of(blanked[offset:offset + len(piece)])
@@ -581,7 +584,7 @@ def judge(decision: Decision, evidence: Evidence, *,
     cited: dict[str, set[str]] = {f.name: set() for f in evidence.facts}
     directions: dict[str, str] = {}
     mentioned: set[str] = set()
-    group_claims: dict[str, str | None] = {}
+    group_claims: dict[str, set[str | None]] = {}
     off: list[str] = []
     counted = 0
 
@@ -672,7 +675,7 @@ def judge(decision: Decision, evidence: Evidence, *,
             claimed = seg.direction
             if re.search(r"\b(no|none of the|neither|nor)\s+" + re.escape(seg.group), seg.text):
                 claimed = "unclear" if claimed == "unclear" else "not worse"
-            group_claims[seg.group] = claimed
+            group_claims.setdefault(seg.group, set()).add(claimed)
             for member in (f for f in evidence.facts if f.group == seg.group):
                 problem = _direction_problem(claimed, member)
                 if problem and problem not in contradicts:
@@ -686,7 +689,7 @@ def judge(decision: Decision, evidence: Evidence, *,
             continue
         if fact.name not in mentioned:
             group_ok = (need == "direction" and fact.group and fact.straddles
-                        and group_claims.get(fact.group) == "unclear")
+                        and "unclear" in group_claims.get(fact.group, set()))
             if not group_ok:
                 missing.append(f"{label}" + (" with its interval" if need == "interval" else
                                              " with its number" if need == "number" else

@@ -113,7 +113,8 @@ def funding_facts(ctx: Context) -> Evidence:
     call = "fund the portfolio" if everything.expected_value > safe.expected_value else "fund the safe bets"
     return Evidence(call, (
         Fact("portfolio value", everything.expected_value, "number", change=False,
-             require="number", versus=safe.expected_value, synonyms=("portfolio", "whole portfolio", "all bets", "all the bets"),
+             require="number", versus=safe.expected_value,
+             synonyms=("portfolio", "whole portfolio", "all bets", "all the bets"),
              also=(everything.simulated_mean,)),
         Fact("safe bets value", safe.expected_value, "number", change=False, require="number",
              synonyms=("safe bets", "safe", "safest bets"), also=(safe.simulated_mean,)),
