@@ -265,6 +265,30 @@ class Lesson:
             raise ValueError(self._unknown(exercise))
         return ex.expected(self.context)
 
+    def answered(self, exercise: str) -> bool:
+        """Whether ``exercise`` has been checked with a real answer in this session."""
+        return self._results.get(exercise) in ("correct", "incorrect")
+
+    def reveal(self, exercise: str, shown: Any) -> Any:
+        """``shown`` (a truth table, the tool's verdict) once ``exercise`` has been answered.
+
+        A truth reveal judges a decision, so it waits for it: before the learner's answer
+        has been checked, the reveal says what to do first instead.
+        """
+        ex = self._lookup(exercise)
+        if ex is None:
+            return Feedback(self.name, safe_repr(exercise, 40), "error", self._unknown(exercise))
+        if self.answered(ex.name):
+            return shown
+        return Feedback(
+            self.name,
+            ex.name,
+            "not answered",
+            f"Answer the decision first: check your {ex.name!r} answer, then run this cell again "
+            "to see the truth it is judged against.",
+            f"lesson.check({ex.name!r}, {ex.name})",
+        )
+
     def status(self) -> dict[str, str]:
         """Each exercise's latest status in this session ('not started' if never checked)."""
         return {name: self._results.get(name, "not started") for name in self.exercises}
