@@ -336,3 +336,45 @@ def test_targeted_numeric_mistakes_and_their_near_misses(seed: int) -> None:
     assert "mixes both arms" in _check("17_capstone", "users_per_arm", seed, pooled)
     assert lesson_for("17_capstone", seed).check("users_per_arm", right).passed
     assert not lesson_for("17_capstone", seed).check("users_per_arm", right * 1.015).passed
+
+
+# ------------------------------------------------------------- no spoilers ---
+
+
+def test_a_reveal_waits_for_the_decision_it_judges() -> None:
+    lesson = Lesson("00_welcome", importlib.import_module("pmkit.exercises.welcome").EXERCISES,
+                    Context("00_welcome", 42))
+    truth = {"late probability": 0.1}
+    waiting = lesson.reveal("promise_call", truth)
+    assert waiting is not truth and "Answer the decision first" in waiting.message
+    lesson.check("promise_call", ...)
+    assert lesson.reveal("promise_call", truth) is not truth  # "not answered" is not an answer
+    lesson.check("promise_call", "fix the promise")
+    assert lesson.answered("promise_call")
+    assert lesson.reveal("promise_call", truth) is truth
+    assert lesson.reveal("no_such_exercise", truth).status == "error"
+
+
+def test_a_report_without_its_verdict_shows_the_evidence_only() -> None:
+    from pmkit.exercises import ab_testing as ab
+    from pmkit.experiment import analyze
+
+    ctx = lesson_for("09_ab_testing", 42).context
+    quiet = analyze(ab.banner(ctx), "converted", ab.GUARDRAILS, verdict=False)
+    loud = quiet.with_verdict()
+    assert quiet.recommendation == loud.recommendation == "ship"
+    for shown in (quiet.summary(), quiet._repr_html_(), quiet.plot().get_title()):
+        assert "ship" not in shown.lower().replace("free_shipping", "").replace("shipping", "")
+        assert "recommendation" not in shown.lower()
+    assert "Recommendation: ship" in loud.summary()
+    assert loud.plot().get_title().endswith(": ship")
+
+
+def test_the_facilitator_guide_lists_each_teams_call_and_evidence() -> None:
+    from pmkit.course.workshop import decision_rows
+
+    rows = decision_rows("09_ab_testing", 42)
+    assert [r["exercise"] for r in rows] == ["launch_call"]
+    ev = evidence(lesson_for("09_ab_testing", 42), "launch_call")
+    assert rows[0]["call"] == ev.call
+    assert "conversion" in rows[0]["evidence"] and "bar" in rows[0]["rule"]

@@ -666,12 +666,12 @@ def judge(decision: Decision, evidence: Evidence, *,
                 problem = _direction_problem("not worse", member)
                 if problem and problem not in contradicts:
                     contradicts.append(problem)
-        elif seg.fact is not None and seg.direction:
+        elif seg.fact is not None and seg.direction and not seg.bare:
             directions.setdefault(seg.fact.name, seg.direction)
             problem = _direction_problem(seg.direction, seg.fact)
             if problem and problem not in contradicts:
                 contradicts.append(problem)
-        elif seg.group and seg.fact is None:
+        elif seg.group and seg.fact is None and not seg.bare:
             claimed = seg.direction
             if re.search(r"\b(no|none of the|neither|nor)\s+" + re.escape(seg.group), seg.text):
                 claimed = "unclear" if claimed == "unclear" else "not worse"
@@ -687,9 +687,11 @@ def judge(decision: Decision, evidence: Evidence, *,
         need = fact.require
         if not need:
             continue
-        if fact.name not in mentioned:
-            group_ok = (need == "direction" and fact.group and fact.straddles
+        # "No guardrail got significantly worse" says, of each guardrail not cleared, that
+        # its harm is not shown: that is its direction.
+        group_ok = bool(need == "direction" and fact.group and fact.straddles
                         and "unclear" in group_claims.get(fact.group, set()))
+        if fact.name not in mentioned:
             if not group_ok:
                 missing.append(f"{label}" + (" with its interval" if need == "interval" else
                                              " with its number" if need == "number" else
@@ -700,7 +702,7 @@ def judge(decision: Decision, evidence: Evidence, *,
             missing.append(f"{label}'s number")
         elif need == "interval" and "ci" not in cited[fact.name] and fact.ci is not None:
             missing.append(f"{label}'s interval (both ends, or the one that decides)")
-        elif need == "direction" and fact.name not in directions:
+        elif need == "direction" and fact.name not in directions and not group_ok:
             missing.append(f"which way {label} moved, or that it is not shown")
 
     if _norm(decision.call) != _norm(evidence.call):
