@@ -256,7 +256,8 @@ EXERCISES = [
         }),
         hints=(
             "Read the primary metric first, then every guardrail.",
-            "A primary win with a harmed guardrail is not a launch; is it a dead idea?",
+            "Is revenue's interval clear of zero? Which guardrails moved, which way, and is any "
+            "interval clear of zero on the harmful side?",
             "Write the call, a colon, then revenue's lift with its interval and each guardrail "
             "with its number or 'not shown': f\"<call>: revenue {r.primary.relative_lift:+.0%} "
             "(95% CI ...), but returns ...\"",

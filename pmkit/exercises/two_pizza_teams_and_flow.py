@@ -278,11 +278,12 @@ EXERCISES = [
             },
         ),
         hints=(
-            f"A launch promise should hold in at least {CONFIDENCE:.0%} of futures.",
+            "What would a launch promise need to be true in most futures, not just on average?",
+            f"The team promises only what holds in at least {CONFIDENCE:.0%} of futures.",
             "Compare `how_many.chance_of_at_least(BACKLOG_ITEMS)` with 0.85, or compare "
             "`how_many.items_for(0.85)` with BACKLOG_ITEMS.",
-            "Write e.g. \"cut the scope: only <chance> of futures finish every item by launch, "
-            "but we are 85% sure of <items>\" with your numbers in place of the <...>.",
+            "Write the call, a colon, then the forecast's numbers: f\"<call>: {chance_all:.0%} of "
+            "simulated futures finish all 30 items by launch; we are 85% sure of <items>\".",
         ),
         minutes=4,
     ),

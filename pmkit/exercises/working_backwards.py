@@ -289,7 +289,7 @@ EXERCISES = [
             },
         ),
         hints=(
-            "Working backwards starts from what customers need, not from what a rival shipped.",
+            "Working backwards starts from the customer: which need do the reviews state most often?",
             "Which share of reviews mentions late delivery, and how many ask for AR try-on?",
             "Write the call, a colon, then both numbers with what they count: f\"<call>: "
             "{top_share:.1%} of reviews mention late delivery; <n> ask for AR try-on\"",
