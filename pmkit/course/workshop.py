@@ -27,7 +27,7 @@ from pmkit import paths
 from pmkit.course import notebooks
 from pmkit.course.execute import NotebookRun, run_notebook
 from pmkit.display import safe_repr
-from pmkit.exercises.engine import common_mistakes, start
+from pmkit.exercises.engine import Lesson, common_mistakes, start
 from pmkit.syllabus import LessonMeta, read_lesson_meta
 
 
@@ -93,11 +93,18 @@ class Agenda:
         return "\n".join(lines) + "\n"
 
 
+def _opened(lesson: str, seed: int) -> Lesson | None:
+    """The lesson's exercises for a seed, or None for a lesson without exercises."""
+    try:
+        return start(lesson, seed=seed)
+    except ValueError:
+        return None
+
+
 def decision_rows(lesson: str, seed: int) -> list[dict[str, str]]:
     """Each decision exercise's expected call for one seed, the rule and the evidence behind it."""
-    try:
-        opened = start(lesson, seed=seed)
-    except ValueError:
+    opened = _opened(lesson, seed)
+    if opened is None:
         return []
     rows = []
     for name, exercise in opened.exercises.items():
@@ -125,9 +132,8 @@ def _mistakes(lesson: str) -> list[tuple[str, tuple[str, ...]]]:
 
 def answer_rows(lesson: str, seed: int) -> list[dict[str, str]]:
     """Every exercise's expected answer for one seed (errors are reported, not raised)."""
-    try:
-        opened = start(lesson, seed=seed)
-    except ValueError:
+    opened = _opened(lesson, seed)
+    if opened is None:
         return []
     rows = []
     for name, exercise in opened.exercises.items():
