@@ -378,3 +378,20 @@ def test_the_facilitator_guide_lists_each_teams_call_and_evidence() -> None:
     ev = evidence(lesson_for("09_ab_testing", 42), "launch_call")
     assert rows[0]["call"] == ev.call
     assert "conversion" in rows[0]["evidence"] and "bar" in rows[0]["rule"]
+
+
+@pytest.mark.parametrize(("text", "passes"), [
+    ("ship: conversion rose 0.8 points (CI 0.2 to 1.4), above the 0.5-point bar; returns: not shown "
+     "either way", True),
+    ("ship: conversion rose 0.8 points (CI 0.2 to 1.4), above the 0.5-point bar; no guardrail is "
+     "significantly worse", True),
+    ("Ship — conversion +0.8pp (CI 0.2–1.4) vs a 0.5 pt bar; guardrails inconclusive", True),
+    ("ship: conversion did not rise, 0.8 points (CI 0.2 to 1.4), bar 0.5 points, returns not shown",
+     False),
+    ("ship: conversion rose 0.8 points (CI 0.2 to 1.4), bar 0.5 points, no guardrail moved", False),
+    ("ship: conversion rose 0.8 points (CI 0.2 to 1.4), bar 0.5 points, guardrails did not get worse",
+     False),
+    ("ship: 0.8 0.2 1.4 0.5", False),  # numbers with no metric named
+])
+def test_answers_written_other_ways(text: str, passes: bool) -> None:
+    assert verdict(text).correct is passes, verdict(text).message

@@ -327,6 +327,9 @@ def direction_of(text: str) -> str | None:
         return "not worse"
     if _any(_FLAT, text):
         return "flat"
+    moves = "|".join(re.escape(w) for w in (*_UP, *_DOWN, *_BETTER))
+    if re.search(r"(?:\b(?:not|never|no)|n't)\s+(?:\w+\s+){0,2}?(?:" + moves + r")\b", text):
+        return "flat"  # "did not rise": a claim that it did not move
     if _any(_WORSE, text):
         return "worse"
     if _any(_BETTER, text):
@@ -352,6 +355,7 @@ class _Segment:
     sentence_facts: tuple[Fact, ...] = ()
     next_fact: dict[int, Fact] = field(default_factory=dict)
     bare: bool = False  # the sentence names no metric ("nothing is harmed")
+    negated: bool = False  # the mention follows "no" / "none of the" ("no guardrail got worse")
 
 
 def _mentions(text: str, evidence: Evidence) -> list[tuple[int, int, Fact | None, str]]:
@@ -400,7 +404,9 @@ def _segments(reason: str, evidence: Evidence) -> list[_Segment]:
         for (fact, group, piece), offset in zip(pieces, offsets, strict=False):
             nearby = in_sentence or ((last.fact,) if last is not None and last.fact is not None else ())
             # A number written right before a metric's name ("a 10% bar") is about that metric.
-            seg = _Segment(fact, group, piece, sentence_facts=nearby, bare=not marks)
+            seg = _Segment(fact, group, piece, sentence_facts=nearby, bare=not marks,
+                           negated=bool(re.search(r"\b(?:no|none of the|neither|nor)\s+$",
+                                                  sentence[max(0, offset - 14):offset])))
             seg.next_fact = {}
             for n in numbers(_P_VALUE.sub(lambda m: " " * len(m.group(0)), piece)):
                 end = offset + n.start + len(n.text) + 1
@@ -417,6 +423,15 @@ def _segments(reason: str, evidence: Evidence) -> list[_Segment]:
             seg.direction = direction_of(blanked[offset:offset + len(piece)])
             segments.append(seg)
             last = seg
+        # "latency, unsubscribes and returns: not shown": one predicate for a list of metrics.
+        listed = segments[len(segments) - len(pieces):]
+        for k in range(len(listed) - 2, -1, -1):
+            seg = listed[k]
+            rest = seg.text
+            for word in (seg.fact.words if seg.fact is not None else (seg.group,)):
+                rest = re.sub(_phrase(word), " ", rest) if word else rest
+            if seg.direction is None and not seg.numbers and re.fullmatch(r"[\s,;:&]*(?:and|or)?[\s,]*", rest):
+                seg.direction = listed[k + 1].direction
     return segments
 
 
@@ -673,7 +688,8 @@ def judge(decision: Decision, evidence: Evidence, *,
                 contradicts.append(problem)
         elif seg.group and seg.fact is None and not seg.bare:
             claimed = seg.direction
-            if re.search(r"\b(no|none of the|neither|nor)\s+" + re.escape(seg.group), seg.text):
+            if seg.negated or re.search(r"\b(no|none of the|neither|nor)\s+" + re.escape(seg.group),
+                                        seg.text):
                 claimed = "unclear" if claimed == "unclear" else "not worse"
             group_claims.setdefault(seg.group, set()).add(claimed)
             for member in (f for f in evidence.facts if f.group == seg.group):
