@@ -430,7 +430,8 @@ def _segments(reason: str, evidence: Evidence) -> list[_Segment]:
             rest = seg.text
             for word in (seg.fact.words if seg.fact is not None else (seg.group,)):
                 rest = re.sub(_phrase(word), " ", rest) if word else rest
-            if seg.direction is None and not seg.numbers and re.fullmatch(r"[\s,;:&]*(?:and|or)?[\s,]*", rest):
+            joined = re.fullmatch(r"[\s,;:&]*(?:and|or)?[\s,]*", rest)
+            if seg.direction is None and not seg.numbers and joined:
                 seg.direction = listed[k + 1].direction
     return segments
 
