@@ -305,7 +305,7 @@ EXERCISES = [
     ),
     Exercise(
         name="launch_call",
-        question="'ship', 'iterate' or \"don't ship\", then a colon and your reason naming the "
+        question="'ship', 'iterate' or \"don't ship\", then a colon and your evidence naming the "
                  "evidence (primary metric, interval, guardrails).",
         expected=launch_call,
         grade=decision(["ship", "iterate", "don't ship"], launch_facts, questions={

@@ -285,7 +285,7 @@ EXERCISES = [
     ),
     Exercise(
         name="pilot_call",
-        question="'ship', 'iterate' or \"don't ship\" for the pilot, a colon, and your reason.",
+        question="'ship', 'iterate' or \"don't ship\" for the pilot, a colon, and your evidence.",
         expected=lambda ctx: pilot_facts(ctx).call,
         grade=decision(
             DECISIONS, pilot_facts,
@@ -307,7 +307,7 @@ EXERCISES = [
     Exercise(
         name="upsell_call",
         question=(
-            "The add-on sales wants bundled in: 'ship', 'iterate' or \"don't ship\", a colon, your reason."
+            "The add-on sales wants bundled in: 'ship', 'iterate' or \"don't ship\", a colon, your evidence."
         ),
         expected=lambda ctx: upsell_facts(ctx).call,
         grade=decision(

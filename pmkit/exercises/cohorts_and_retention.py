@@ -226,7 +226,7 @@ EXERCISES = [
     ),
     Exercise(
         name="fee_call",
-        question="'keep the new fee' or 'reverse the fee rise', then a colon and your reason.",
+        question="'keep the new fee' or 'reverse the fee rise', then a colon and your evidence.",
         expected=fee_call,
         grade=decision(
             ["keep the new fee", "reverse the fee rise"], fee_facts,

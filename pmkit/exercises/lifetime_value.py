@@ -283,7 +283,7 @@ EXERCISES = [
     ),
     Exercise(
         name="acquisition_call",
-        question="'keep acquiring' or 'cut acquisition', then a colon and your reason.",
+        question="'keep acquiring' or 'cut acquisition', then a colon and your evidence.",
         expected=acquisition_call,
         grade=decision(
             ["keep acquiring", "cut acquisition"], acquisition_facts,

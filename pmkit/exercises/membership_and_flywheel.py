@@ -279,7 +279,7 @@ EXERCISES = [
     ),
     Exercise(
         name="price_call",
-        question="'cut prices' or 'hold prices', then a colon and your reason.",
+        question="'cut prices' or 'hold prices', then a colon and your evidence.",
         expected=price_call,
         grade=decision(
             ["cut prices", "hold prices"], price_facts,

@@ -258,7 +258,7 @@ EXERCISES = [
     ),
     Exercise(
         name="redesign_call",
-        question="'keep the redesign' or 'roll back the redesign', then a colon and your reason.",
+        question="'keep the redesign' or 'roll back the redesign', then a colon and your evidence.",
         expected=redesign_call,
         grade=decision(
             ["keep the redesign", "roll back the redesign"], redesign_facts,

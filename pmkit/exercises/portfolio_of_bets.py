@@ -248,7 +248,7 @@ EXERCISES = [
     ),
     Exercise(
         name="funding_call",
-        question="'fund the portfolio' or 'fund the safe bets', then a colon and your reason.",
+        question="'fund the portfolio' or 'fund the safe bets', then a colon and your evidence.",
         expected=funding_call,
         grade=decision(
             ["fund the portfolio", "fund the safe bets"], funding_facts,

@@ -222,7 +222,7 @@ EXERCISES = [
     ),
     Exercise(
         name="shelf_call",
-        question="'run an A/B test' or 'keep best-sellers', then a colon and your reason.",
+        question="'run an A/B test' or 'keep best-sellers', then a colon and your evidence.",
         expected=shelf_call,
         grade=decision(
             ["run an A/B test", "keep best-sellers"], shelf_facts,

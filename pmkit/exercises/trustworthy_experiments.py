@@ -247,7 +247,7 @@ EXERCISES = [
     Exercise(
         name="upsell_call",
         question="'ship', 'iterate' or \"don't ship\" for the one-click upsell, then a colon and "
-                 "your reason naming the evidence.",
+                 "your evidence: each number with its metric.",
         expected=upsell_call,
         grade=decision(["ship", "iterate", "don't ship"], upsell_facts, questions={
             "ship": _upsell_ship_question,

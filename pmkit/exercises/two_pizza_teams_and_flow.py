@@ -263,7 +263,7 @@ EXERCISES = [
     ),
     Exercise(
         name="launch_call",
-        question="'promise the full scope' or 'cut the scope', then a colon and your reason.",
+        question="'promise the full scope' or 'cut the scope', then a colon and your evidence.",
         expected=launch_call,
         grade=decision(
             ["promise the full scope", "cut the scope"], launch_facts,
@@ -278,8 +278,8 @@ EXERCISES = [
             },
         ),
         hints=(
-            "What would a launch promise need to be true in most futures, not just on average?",
-            f"The team promises only what holds in at least {CONFIDENCE:.0%} of futures.",
+            "What would a launch promise need to be true in most futures, not just on average? "
+            f"The team promises only what holds in at least {CONFIDENCE:.0%} of them.",
             "Compare `how_many.chance_of_at_least(BACKLOG_ITEMS)` with 0.85, or compare "
             "`how_many.items_for(0.85)` with BACKLOG_ITEMS.",
             "Write the call, a colon, then the forecast's numbers: f\"<call>: {chance_all:.0%} of "

@@ -269,7 +269,7 @@ EXERCISES = [
     ),
     Exercise(
         name="roadmap_call",
-        question=f"'{CHOICES[0]}' or '{CHOICES[1]}' for next quarter, then a colon and your reason.",
+        question=f"'{CHOICES[0]}' or '{CHOICES[1]}' for next quarter, then a colon and your evidence.",
         expected=roadmap_call,
         grade=decision(
             CHOICES, roadmap_facts,

@@ -274,7 +274,7 @@ EXERCISES = [
     Exercise(
         name="which_prfaq",
         question=f"Which PR/FAQ goes to the leadership meeting: '{CHOICES[0]}' or '{CHOICES[1]}'? "
-                 "Then a colon and your reason.",
+                 "Then a colon and your evidence.",
         expected=decision_call,
         grade=decision(
             CHOICES, decision_facts,
