@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -1354,26 +1354,39 @@ class ExperimentReport(Result):
     novelty_detected: bool
     early: Comparison | None = None
     late: Comparison | None = None
+    # False: the card, summary and plot show the evidence only, so a reader makes the call
+    # before seeing the tool's (``with_verdict()`` shows it afterwards).
+    verdict: bool = field(default=True, compare=False)
 
     def title(self) -> str:
         return f"Experiment report: {self.experiment}"
 
+    def with_verdict(self) -> ExperimentReport:
+        """The same report, showing its recommendation."""
+        return replace(self, verdict=True)
+
     def _accent(self) -> str:
+        if not self.verdict:
+            return NEUTRAL
         return {"ship": GOOD, "iterate": PALETTE[1]}.get(self.recommendation, BAD)
 
     def summary(self) -> str:
+        if not self.verdict:
+            parts = [f"{m.metric} {_effect_words(m)}" for m in (self.primary, *self.guardrails)]
+            return "Evidence (your call to make): " + "; ".join(parts) + "."
         return f"Recommendation: {self.recommendation}. " + " ".join(self.reasons)
 
     def _card_rows(self) -> list[tuple[str, Any]]:
         p = self.primary
-        rows = [("recommendation", self.recommendation),
+        top = [("recommendation", self.recommendation)] if self.verdict else []
+        rows = [*top,
                 ("traffic split", f"{'OK' if self.srm.passed else 'MISMATCH'} "
                                   f"(p = {self.srm.p_value:.2g})"),
                 (f"primary: {p.metric}", _effect_words(p))]
         if self.cuped_applied:
             rows.append(("CUPED variance cut", f"{self.variance_reduction:.0%}"))
         for g in self.guardrails:
-            flag = " HARMED" if g.metric in self.harmed_guardrails else ""
+            flag = " HARMED" if g.metric in self.harmed_guardrails and self.verdict else ""
             rows.append((f"guardrail: {g.metric}", _effect_words(g) + flag))
         if self.early is not None and self.late is not None:
             rows.append(("early users / late users",
@@ -1409,7 +1422,7 @@ class ExperimentReport(Result):
         ax.invert_yaxis()
         ax.set_xlabel(f"Relative change, treatment vs control (%), {1 - self.primary.alpha:.0%} "
                       "interval")
-        ax.set_title(f"{self.experiment}: {self.recommendation}")
+        ax.set_title(f"{self.experiment}: {self.recommendation}" if self.verdict else self.experiment)
         return ax
 
 
@@ -1576,7 +1589,7 @@ def analyze(table: pd.DataFrame, metric: Any = "converted", guardrails: Any = No
             experiment: str | None = None, pre_period: str | None = "pre_revenue",
             day: str | None = "day", variant: str = "variant", control: str = "control",
             treatment: str = "treatment", treatment_share: float = 0.5, alpha: float = 0.05,
-            srm_alpha: float = 0.001) -> ExperimentReport:
+            srm_alpha: float = 0.001, verdict: bool = True) -> ExperimentReport:
     """Turn a user-level experiment table into a launch report card with a recommendation.
 
     One row per user: a ``variant`` column (control / treatment), the ``metric`` column
@@ -1585,7 +1598,9 @@ def analyze(table: pd.DataFrame, metric: Any = "converted", guardrails: Any = No
     column for CUPED and a ``day`` column for the novelty check. Steps: the sample-ratio gate,
     the primary metric (CUPED-adjusted when ``pre_period`` exists), each guardrail (harm
     judged on Holm-adjusted p-values), whether the lift fades for users who arrived late
-    (novelty), then "ship", "iterate" or "don't ship" with reasons.
+    (novelty), then "ship", "iterate" or "don't ship" with reasons. ``verdict=False`` keeps
+    the recommendation out of the card, summary and plot (evidence only, for a reader who
+    decides first); ``report.with_verdict()`` shows it.
 
     Each metric is read with the test that suits it. A 0/1 column is a rate and gets exactly
     what :func:`two_proportions` gives (pooled z-test, unpooled interval), so a conversion
@@ -1663,7 +1678,7 @@ def analyze(table: pd.DataFrame, metric: Any = "converted", guardrails: Any = No
         primary=primary, guardrails=tuple(guard_results), harmed_guardrails=tuple(harmed),
         guardrail_adjusted_p=tuple(adjusted), cuped_applied=cuped_applied,
         variance_reduction=reduction, novelty_detected=faded,
-        early=early, late=late)
+        early=early, late=late, verdict=bool(verdict))
 
 
 def _is_binary(values: np.ndarray) -> bool:

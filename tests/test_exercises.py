@@ -22,6 +22,7 @@ from pmkit.exercises.engine import (
     number,
     read_progress,
 )
+from pmkit.exercises.evidence import Evidence, Fact
 
 
 def _lesson(*exercises: Exercise) -> Lesson:
@@ -41,8 +42,12 @@ CALL = Exercise(
     expected=lambda ctx: "don't ship",
     grade=decision(
         ["ship", "don't ship", "iterate"],
+        lambda ctx: Evidence("don't ship", (
+            Fact("conversion", 0.001, ci=(-0.004, 0.006)),
+            Fact("returns", 0.02, ci=(0.01, 0.03), better="down", require="number",
+                 synonyms=("returns guardrail",)),
+        )),
         questions={"ship": "Ship while the returns guardrail got worse?"},
-        evidence=("guardrail", "returns"),
     ),
     hints=("look at the guardrails",),
 )
@@ -62,8 +67,10 @@ def test_correct_number_passes_and_wrong_number_says_which_way() -> None:
         (12.5, "percentage"),
         (-0.125, "wrong sign"),
         (0.25, "Wrong denominator"),
-        (0.126, "rounding"),
-        ("0.125", "drop the quotes"),
+        (0.12, "rounded too early"),
+        (0.126, "close, but not the answer"),
+        ("0.126", "close, but not the answer"),
+        ("12.6%", "close, but not the answer"),
         ("about a tenth", "is text"),
         (True, "yes/no"),
         ([0.1, 0.2], "single number"),
@@ -87,12 +94,18 @@ def test_one_element_series_counts_as_a_number() -> None:
     assert _lesson(RATE).check("rate", pd.Series([0.125])).passed
 
 
+@pytest.mark.parametrize("answer", ["0.125", " 12.5% ", "12.5%"])
+def test_numbers_written_as_text_are_read(answer: str) -> None:
+    assert _lesson(RATE).check("rate", answer).passed
+
+
 def test_decision_needs_the_right_call_and_a_reason_naming_evidence() -> None:
     lesson = _lesson(CALL)
     assert "guardrail got worse" in lesson.check("call", "Ship: conversion is up 3%").message
-    assert "add your reason" in lesson.check("call", "don't ship").message
-    assert "name the evidence" in lesson.check("call", "Don't ship: it just feels wrong today").message
+    assert "which number supports it" in lesson.check("call", "don't ship").message
+    assert "which number supports it" in lesson.check("call", "Don't ship: it just feels wrong").message
     assert lesson.check("call", "Don’t-ship: the returns guardrail rose by 2 points").passed
+    assert "does not match" in lesson.check("call", "don't ship: returns rose by 5 points").message
     assert "Start your answer" in lesson.check("call", "maybe later").message
 
 

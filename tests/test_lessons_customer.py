@@ -107,4 +107,7 @@ def test_lesson02_spots_the_common_slips() -> None:
     assert "wrong order" in lesson.check("rice_top", list(reversed(voc.rice_top(ctx)))).message
     pushed_back = lesson.check("roadmap_call", "delighters first: AR try-on would make headlines")
     assert not pushed_back.passed and "dissatisfied" in pushed_back.message
-    assert lesson.check("roadmap_call", "must-be first: order tracking is a must-be for most").passed
+    assert not lesson.check("roadmap_call", "must-be first: order tracking is a must-be for most").passed
+    worst = next(f for f in voc.roadmap_facts(ctx).facts if f.require)
+    argued = f"must-be first: without {worst.name}, {worst.estimate:.0%} would be dissatisfied"
+    assert lesson.check("roadmap_call", argued).passed

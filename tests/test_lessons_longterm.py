@@ -76,7 +76,11 @@ def test_funding_decision_against_the_evidence_gets_a_question(bets) -> None:
     wrong = next(o for o in ("fund the portfolio", "fund the safe bets") if o != expected)
     assert _says(bets.check("funding_call", f"{wrong}: it feels right to me"), "?")
     assert bets.check("funding_call", expected).status == "incorrect"  # no reason given
-    argued = f"{expected}: the expected value in million USD is higher, though most bets fail"
+    assert bets.check("funding_call", f"{expected}: the expected value is higher, though most "
+                                      "bets fail").status == "incorrect"  # no number
+    everything, safe = bets_lesson._portfolio(bets.context), bets_lesson._safe(bets.context)
+    argued = (f"{expected}: the portfolio is worth {everything.expected_value:.0f} million on average "
+              f"against {safe.expected_value:.0f} million for the safe bets, though most bets fail")
     assert bets.check("funding_call", argued).status == "correct"
 
 

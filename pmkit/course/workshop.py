@@ -27,7 +27,7 @@ from pmkit import paths
 from pmkit.course import notebooks
 from pmkit.course.execute import NotebookRun, run_notebook
 from pmkit.display import safe_repr
-from pmkit.exercises.engine import common_mistakes, start
+from pmkit.exercises.engine import Lesson, common_mistakes, start
 from pmkit.syllabus import LessonMeta, read_lesson_meta
 
 
@@ -39,6 +39,7 @@ def team_seed(base: int, team: int) -> int:
 @dataclass(frozen=True)
 class Agenda:
     lessons: tuple[LessonMeta, ...]
+    seeds: tuple[int, ...] = ()  # one per team: the guide lists each team's expected calls
 
     def guide(self) -> str:
         """The facilitator guide as Markdown."""
@@ -82,7 +83,43 @@ class Agenda:
                 lines += ["", "**Common mistakes the checkers detect**", ""]
                 for exercise, found in mistakes:
                     lines += [f"- `{exercise}`: " + "; ".join(found)]
+            calls = [(team, row) for team, seed in enumerate(self.seeds, start=1)
+                     for row in decision_rows(meta.name, seed)]
+            if calls:
+                lines += ["", "**Expected calls, and the evidence behind them**", "",
+                          "| team | decision | expected call | why | evidence |", "|---|---|---|---|---|"]
+                lines += [f"| team-{team:02d} | `{r['exercise']}` | {r['call']} | {r['rule']} | "
+                          f"{r['evidence']} |".replace("\n", " ") for team, r in calls]
         return "\n".join(lines) + "\n"
+
+
+def _opened(lesson: str, seed: int) -> Lesson | None:
+    """The lesson's exercises for a seed, or None for a lesson without exercises."""
+    try:
+        return start(lesson, seed=seed)
+    except ValueError:
+        return None
+
+
+def decision_rows(lesson: str, seed: int) -> list[dict[str, str]]:
+    """Each decision exercise's expected call for one seed, the rule and the evidence behind it."""
+    opened = _opened(lesson, seed)
+    if opened is None:
+        return []
+    rows = []
+    for name, exercise in opened.exercises.items():
+        facts = getattr(exercise.grade, "evidence", None)
+        if facts is None:
+            continue
+        try:
+            evidence = facts(opened.context)
+        except Exception as exc:  # a broken exercise is reported in the guide, not raised
+            rows.append({"exercise": name, "call": "(could not compute)", "rule": type(exc).__name__,
+                         "evidence": ""})
+            continue
+        rows.append({"exercise": name, "call": evidence.call, "rule": evidence.rule.replace("|", "/"),
+                     "evidence": evidence.summary().replace("|", "/")})
+    return rows
 
 
 def _mistakes(lesson: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -95,9 +132,8 @@ def _mistakes(lesson: str) -> list[tuple[str, tuple[str, ...]]]:
 
 def answer_rows(lesson: str, seed: int) -> list[dict[str, str]]:
     """Every exercise's expected answer for one seed (errors are reported, not raised)."""
-    try:
-        opened = start(lesson, seed=seed)
-    except ValueError:
+    opened = _opened(lesson, seed)
+    if opened is None:
         return []
     rows = []
     for name, exercise in opened.exercises.items():
@@ -165,7 +201,8 @@ def build(
         (keys / f"team-{team:02d}.md").write_text(_key_markdown(team, team_seed(seed, team), team_rows))
         all_rows += team_rows
     (keys / "answers.csv").write_text(_csv(all_rows))
-    (out / "facilitator-guide.md").write_text(Agenda(metas).guide())
+    seeds = tuple(team_seed(seed, team) for team in range(1, teams + 1))
+    (out / "facilitator-guide.md").write_text(Agenda(metas, seeds).guide())
     (out / "README.md").write_text(_readme(teams, seed, metas))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(jobs_list)))
     if workers == 1:

@@ -31,10 +31,15 @@ from pmkit.exercises.engine import (
     number,
     start,
 )
+from pmkit.exercises.evidence import Claim, Decision, Evidence, Fact
 
 __all__ = [
+    "Claim",
     "Context",
+    "Decision",
+    "Evidence",
     "Exercise",
+    "Fact",
     "Feedback",
     "Hint",
     "Lesson",

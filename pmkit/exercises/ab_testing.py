@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from pmkit.exercises.engine import Context, Exercise, decision, number
+from pmkit.exercises.evidence import Evidence, launch_evidence
 
 EXPERIMENT = "free_shipping_banner"
 WORKED = "checkout_button_colour"  # the worked example; its control rate seeds the A/A tests
@@ -96,6 +97,19 @@ def relative_lift(ctx: Context) -> float:
     return banner_result(ctx).relative_lift
 
 
+def cuped_lift(ctx: Context) -> float:
+    """The slip: analyze's CUPED-adjusted difference where the plain one is asked."""
+    return report(ctx).primary.difference
+
+
+def cuped_relative_lift(ctx: Context) -> float:
+    return report(ctx).primary.relative_lift
+
+
+def aa_false_winner_percent(ctx: Context) -> float:
+    return 100 * aa_false_winner_share(ctx)
+
+
 def relative_lift_wrong_base(ctx: Context) -> float:
     """The slip: dividing by the treatment rate instead of the control rate."""
     return absolute_lift(ctx) / treatment_rate(ctx)
@@ -142,8 +156,16 @@ def report(ctx: Context) -> Any:
     return ctx.cached("report", build)
 
 
+def launch_facts(ctx: Context) -> Evidence:
+    """The banner test's evidence; the team's bar is a 10% relative lift."""
+    plain = banner_result(ctx)
+    return launch_evidence(report(ctx), bar=RELATIVE_MDE,
+                           also=(plain.difference, *plain.ci, plain.relative_lift, baseline_rate(ctx),
+                                 treatment_rate(ctx)))
+
+
 def launch_call(ctx: Context) -> str:
-    return report(ctx).recommendation
+    return launch_facts(ctx).call
 
 
 def _ship_question(ctx: Context) -> str:
@@ -172,8 +194,6 @@ def _iterate_question(ctx: Context) -> str:
             "'Iterate' needs a reason in the evidence.")
 
 
-EVIDENCE = ("conversion", "guardrail", "interval", "ci", "p value", "p =", "significant",
-            "latency", "unsubscribe", "return", "lift", "points")
 
 EXERCISES = [
     Exercise(
@@ -221,6 +241,8 @@ EXERCISES = [
         grade=number(rel_tol=1e-6, mistakes=[
             (relative_lift, "That is the relative lift (a share of the baseline); this one "
                             "wants the plain difference in rates."),
+            (cuped_lift, "That is analyze's CUPED-adjusted difference; this one wants the plain "
+                         "difference of the two conversion rates (two_proportions)."),
         ]),
         hints=(
             "Count buyers and users per arm, or call `two_proportions`.",
@@ -238,6 +260,8 @@ EXERCISES = [
             (absolute_lift, "That is the absolute difference; divide it by the control rate."),
             (relative_lift_wrong_base, "You divided by the treatment rate; the lift is measured "
                                        "against control, where you started."),
+            (cuped_relative_lift, "That is analyze's CUPED-adjusted lift; this one wants the plain "
+                                  "relative lift from two_proportions."),
         ]),
         hints=(
             "Relative lift = (treatment rate - control rate) / control rate.",
@@ -269,6 +293,7 @@ EXERCISES = [
         expected=aa_false_winners,
         grade=number(rel_tol=0, abs_tol=0.5, mistakes=[
             (aa_false_winner_share, "That is the share; the question asks how many tests."),
+            (aa_false_winner_percent, "That is the percentage of tests; the question asks how many."),
             (aa_false_winners_strict, "That counts p < 0.01; the threshold here is 0.05."),
         ], unit=" tests"),
         hints=(
@@ -280,19 +305,22 @@ EXERCISES = [
     ),
     Exercise(
         name="launch_call",
-        question="'ship', 'iterate' or \"don't ship\", then a colon and your reason naming the "
+        question="'ship', 'iterate' or \"don't ship\", then a colon and your evidence naming the "
                  "evidence (primary metric, interval, guardrails).",
         expected=launch_call,
-        grade=decision(["ship", "iterate", "don't ship"], questions={
+        grade=decision(["ship", "iterate", "don't ship"], launch_facts, questions={
             "ship": _ship_question,
             "don't ship": _no_ship_question,
             "iterate": _iterate_question,
-        }, evidence=EVIDENCE),
+        }),
         hints=(
-            "Start with the primary metric: is the interval clear of zero?",
-            "Then the guardrails: did any get significantly worse? `analyze` lists them.",
-            "launch_call = f\"{report.recommendation}: conversion {report.primary.relative_lift:+.0%}"
-            " (95% CI clear of zero), no guardrail got worse\"",
+            "Start with the primary metric: how big is the lift, is its interval clear of zero, "
+            "and does it clear the team's bar (a 10% relative lift)?",
+            "Then every guardrail: which got worse, and which could not be cleared (its interval "
+            "still includes harm)? Say which way each moved, or that it is not shown.",
+            "Write the call, a colon, then the evidence with numbers: f\"<call>: conversion "
+            "{report.primary.relative_lift:+.0%} (95% CI {100 * report.primary.ci[0]:+.1f} to "
+            "{100 * report.primary.ci[1]:+.1f} points) against our 10% bar; guardrails: ...\"",
         ),
         minutes=4,
     ),

@@ -7,9 +7,11 @@ functions the lesson teaches, on the lesson's seed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pmkit.exercises.engine import Context, Exercise, Verdict, choice, decision, items, number
+from pmkit.exercises.evidence import Evidence, Fact, launch_evidence
 
 PILOT = "free_shipping_banner"  # the programme's offer, piloted as an A/B test
 ADD_ON = "one_click_upsell"  # the add-on sales wants bundled into the launch
@@ -54,6 +56,19 @@ def users_per_arm(ctx: Context) -> float:
     from pmkit import experiment
 
     size = experiment.sample_size(pilot_baseline(ctx), ctx.params.get("relative_mde", 0.10), relative=True)
+    return float(size.per_arm)
+
+
+def _sized_on(ctx: Context, arm: str) -> float:
+    """Users per arm sized on the wrong baseline: both arms pooled, or the treatment arm."""
+    from pmkit import experiment
+
+    table = ctx.load("experiments")
+    pilot = table[table["experiment"] == PILOT]
+    if arm != "both":
+        pilot = pilot[pilot["variant"] == arm]
+    size = experiment.sample_size(float(pilot["converted"].mean()),
+                                  ctx.params.get("relative_mde", 0.10), relative=True)
     return float(size.per_arm)
 
 
@@ -104,11 +119,41 @@ def ltv_change(ctx: Context) -> float:
     return float(membership(ctx).ltv_change)
 
 
-def memo_call(ctx: Context) -> str:
+def pilot_facts(ctx: Context) -> Evidence:
+    """The pilot's evidence, with the bar the team set for the lift (relative_mde)."""
+    return launch_evidence(report(ctx, PILOT), bar=float(ctx.params.get("relative_mde", 0.10)),
+                           also=(pilot_baseline(ctx),))
+
+
+def upsell_facts(ctx: Context) -> Evidence:
+    return launch_evidence(report(ctx, ADD_ON))
+
+
+def memo_facts(ctx: Context) -> Evidence:
+    """The memo's evidence: the customer problem, the pilot, the member's long-term value."""
+    case = membership(ctx)
     # Launch when the pilot says ship and a member is worth more than a regular customer.
-    if report(ctx, PILOT).recommendation == "ship" and ltv_change(ctx) > 0:
-        return "launch"
-    return "do not launch"
+    call = "launch" if pilot_facts(ctx).call == "ship" and ltv_change(ctx) > 0 else "do not launch"
+    frame = pain_points(ctx).to_frame()
+    # The pilot's own evidence (its primary metric, guardrails and bar) is part of the memo.
+    primary, *others = pilot_facts(ctx).facts
+    others = [replace(f, require="") if f.name == "bar" else f for f in others]
+    return Evidence(call, (
+        Fact("top complaint", top_theme_share_percent(ctx) / 100, change=False, require="number",
+             synonyms=(top_pain_point(ctx), "reviews", "complaint"),
+             also=(float(frame["severity"].iloc[0]),)),
+        replace(primary, require="number"), *others,
+        Fact("member value", ltv_change(ctx), "usd", change=False, require="number",
+             synonyms=("discounted value", "ltv", "lifetime value", "member adds", "value"),
+             also=(float(membership_inputs(ctx)["signup_cost"]),)),
+        Fact("payback", float(case.payback_months), "months", change=False,
+             synonyms=("pays back", "payback", "repays")),
+    ), rule="launch when the pilot clears its bar with no harmed guardrail and a member adds value "
+            "over the horizon", given=(float(MONTHS), 95.0))
+
+
+def memo_call(ctx: Context) -> str:
+    return memo_facts(ctx).call
 
 
 # ----------------------------------------------------------------- graders --
@@ -213,11 +258,21 @@ EXERCISES = [
         ),
         expected=users_per_arm,
         grade=number(
-            rel_tol=0.02,
+            rel_tol=1e-6,
+            unit=" users",
             mistakes=[
                 (
                     lambda ctx: 2 * users_per_arm(ctx),
                     "That is both arms together; the question asks per arm.",
+                ),
+                (
+                    lambda ctx: _sized_on(ctx, "both"),
+                    "That baseline mixes both arms, so the treatment leaks into it: size on the "
+                    "control arm's conversion.",
+                ),
+                (
+                    lambda ctx: _sized_on(ctx, "treatment"),
+                    "That is sized on the treatment arm; the baseline is the control arm's conversion.",
                 ),
             ],
         ),
@@ -230,44 +285,43 @@ EXERCISES = [
     ),
     Exercise(
         name="pilot_call",
-        question="'ship', 'iterate' or \"don't ship\" for the pilot, a colon, and your reason.",
-        expected=lambda ctx: report(ctx, PILOT).recommendation,
+        question="'ship', 'iterate' or \"don't ship\" for the pilot, a colon, and your evidence.",
+        expected=lambda ctx: pilot_facts(ctx).call,
         grade=decision(
-            DECISIONS,
+            DECISIONS, pilot_facts,
             questions={
                 "don't ship": (
                     "The sample ratio passed, conversion rose and no guardrail moved. What evidence says no?"
                 ),
                 "iterate": "What would you change? Conversion rose and no guardrail moved.",
             },
-            evidence=("conversion", "converted", "guardrail", "lift", "significant", "p "),
         ),
         hints=(
             "Run pmkit.experiment.analyze on the pilot's rows with its primary metric and guardrails.",
             "Check the sample-ratio gate first, then the primary metric, then every guardrail.",
-            "Write e.g. 'ship: conversion rose significantly and no guardrail got worse'.",
+            "Write the call, a colon, then conversion's lift with its interval against the bar, and "
+            "each guardrail's direction (or that it is not shown), with your numbers.",
         ),
         minutes=5,
     ),
     Exercise(
         name="upsell_call",
         question=(
-            "The add-on sales wants bundled in: 'ship', 'iterate' or \"don't ship\", a colon, your reason."
+            "The add-on sales wants bundled in: 'ship', 'iterate' or \"don't ship\", a colon, your evidence."
         ),
-        expected=lambda ctx: report(ctx, ADD_ON).recommendation,
+        expected=lambda ctx: upsell_facts(ctx).call,
         grade=decision(
-            DECISIONS,
+            DECISIONS, upsell_facts,
             questions={
                 "ship": _upsell_question,
                 "don't ship": "The revenue gain is real. Is there a version without the harm worth testing?",
             },
-            evidence=("return", "guardrail"),
         ),
         hints=(
             "The primary metric is only half the story; read every guardrail.",
             "Which guardrail got worse, and by how much?",
-            "Write e.g. 'iterate: revenue rose but returns doubled, so fix what causes returns "
-            "and test again'.",
+            "Write the call, a colon, then revenue's lift with its interval and the harmed "
+            "guardrail with its number.",
         ),
         minutes=5,
     ),
@@ -291,7 +345,7 @@ EXERCISES = [
         "argument with the evidence (customer problem, pilot result, add-on, long-term value).",
         expected=memo_call,
         grade=decision(
-            ["launch", "pilot further", "do not launch"],
+            ["launch", "pilot further", "do not launch"], memo_facts,
             questions={
                 "do not launch": lambda ctx: (
                     f"The pilot says {report(ctx, PILOT).recommendation} and a member adds "
@@ -300,14 +354,13 @@ EXERCISES = [
                 "pilot further": "What would another pilot teach you that this one did not?",
                 "launch": "Each member loses money over three years here. Why launch?",
             },
-            evidence=("payback", "ltv", "lifetime", "value", "member"),
-            min_words=25,
         ),
         hints=(
             "A memo states the decision first, then the evidence in the order a reader needs it.",
             "Cover: the customer problem (with its number), the pilot, the add-on trap, the long-term value "
             "and payback, and what you will watch after launch.",
-            "See the memo in the solution notebook for one complete version.",
+            "Each claim with its number: the share of reviews, the pilot's lift and interval, the "
+            "add-on's harmed guardrail, the member's discounted value and payback.",
         ),
         minutes=15,
     ),

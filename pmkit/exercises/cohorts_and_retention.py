@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from pmkit.exercises.engine import Context, Exercise, choice, decision, number
+from pmkit.exercises.evidence import Evidence, Fact
 
 #: Month of the pooled curves the lesson compares at.
 YEAR = 12
@@ -66,6 +68,11 @@ def member_year(ctx: Context) -> float:
     return member_cohorts(ctx).curve().rates[YEAR]
 
 
+def member_year_early(ctx: Context) -> float:
+    """The slip: reading month 12 one period early (rates[11]; the curve starts at period 0)."""
+    return member_cohorts(ctx).curve().rates[YEAR - 1]
+
+
 def member_year_as_churned(ctx: Context) -> float:
     return 1 - member_year(ctx)
 
@@ -96,11 +103,32 @@ def fee_difference(ctx: Context) -> float:
     return fee_comparison(ctx).difference
 
 
-def fee_call(ctx: Context) -> str:
+def fee_interval(ctx: Context) -> tuple[float, float]:
+    """The 95% interval of the month-12 difference, from the z-test's own standard error."""
+    r = fee_comparison(ctx)
+    se = abs(r.difference / r.z) if r.z else math.nan
+    return (r.difference - 1.959964 * se, r.difference + 1.959964 * se)
+
+
+def fee_facts(ctx: Context) -> Evidence:
+    """Month-12 retention at the new fee against the old, with its interval."""
+    r = fee_comparison(ctx)
     # Reverse the rise only on evidence that it costs members: a retention drop at
-    # month 12 that is larger than noise.
-    result = fee_comparison(ctx)
-    return "reverse the fee rise" if result.significant and result.difference < 0 else "keep the new fee"
+    # month 12 that is larger than noise. A null is not "no effect": the interval says
+    # how large a drop the data still allows.
+    call = "reverse the fee rise" if r.significant and r.difference < 0 else "keep the new fee"
+    return Evidence(call, (
+        Fact("month-12 retention", r.difference, ci=fee_interval(ctx), p_value=r.p_value,
+             require="interval",
+             synonyms=("retention", "month 12 retention", "retention at month 12", "kept",
+                       "difference", "retained"),
+             also=(r.rate_a, r.rate_b)),
+    ), rule="reverse only on a month-12 drop larger than noise; a null is read as its interval, "
+            "not as 'no effect'", given=(float(YEAR),))
+
+
+def fee_call(ctx: Context) -> str:
+    return fee_facts(ctx).call
 
 
 def _reverse_question(ctx: Context) -> str:
@@ -173,6 +201,8 @@ EXERCISES = [
         expected=member_year,
         grade=number(rel_tol=1e-3, mistakes=[
             (member_year_as_churned, "That is the share who left; the question asks who stayed."),
+            (member_year_early, f"That is month {YEAR - 1}: the curve starts at period 0, so month "
+                                f"{YEAR} is rates[{YEAR}]."),
         ]),
         hints=(
             "`members` is the triangle built from the membership table.",
@@ -196,19 +226,19 @@ EXERCISES = [
     ),
     Exercise(
         name="fee_call",
-        question="'keep the new fee' or 'reverse the fee rise', then a colon and your reason.",
+        question="'keep the new fee' or 'reverse the fee rise', then a colon and your evidence.",
         expected=fee_call,
         grade=decision(
-            ["keep the new fee", "reverse the fee rise"],
+            ["keep the new fee", "reverse the fee rise"], fee_facts,
             questions={"reverse the fee rise": _reverse_question, "keep the new fee": _keep_question},
-            evidence=("retention", "noise", "significant", "p ", "p=", "difference", "churn",
-                      "month 12", "cohort"),
         ),
         hints=(
             "A difference only counts as evidence if it is larger than chance would produce.",
-            "Read `fee_test.difference`, `fee_test.p_value` and `fee_test.significant`.",
-            "For example: \"keep the new fee: month-12 retention differs by under a point and the "
-            "test says that is noise\" (use your own numbers).",
+            "Read `fee_test.difference` and `fee_test.p_value`; then the interval: how large a drop "
+            "does the data still allow? (difference ± 1.96 × difference / z)",
+            "Write the call, a colon, then the difference with its interval, and say what is not "
+            "shown: f\"<call>: month-12 retention moved {100 * fee_test.difference:+.1f} points "
+            "(95% CI ... to ... points), a drop is not shown but not ruled out\"",
         ),
         minutes=4,
     ),

@@ -281,6 +281,30 @@ class Lesson:
             raise ValueError(self._unknown(exercise))
         return ex.expected(self.context)
 
+    def answered(self, exercise: str) -> bool:
+        """Whether ``exercise`` has been checked with a real answer in this session."""
+        return self._results.get(exercise) in ("correct", "incorrect")
+
+    def reveal(self, exercise: str, shown: Any) -> Any:
+        """``shown`` (a truth table, the tool's verdict) once ``exercise`` has been answered.
+
+        A truth reveal judges a decision, so it waits for it: before the learner's answer
+        has been checked, the reveal says what to do first instead.
+        """
+        ex = self._lookup(exercise)
+        if ex is None:
+            return Feedback(self.name, safe_repr(exercise, 40), "error", self._unknown(exercise))
+        if self.answered(ex.name):
+            return shown
+        return Feedback(
+            self.name,
+            ex.name,
+            "not answered",
+            f"Answer the decision first: check your {ex.name!r} answer, then run this cell again "
+            "to see the truth it is judged against.",
+            f"lesson.check({ex.name!r}, {ex.name})",
+        )
+
     def status(self) -> dict[str, str]:
         """Each exercise's latest status in this session ('not started' if never checked)."""
         return {name: self._results.get(name, "not started") for name in self.exercises}
@@ -395,15 +419,17 @@ class _Unreadable(Exception):
     """The answer is not the kind of thing the exercise asks for (message says why)."""
 
 
+_NUMERIC_TEXT = re.compile(r"^\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*(%?)\s*$")
+
+
 def _as_float(answer: Any) -> float:
     if isinstance(answer, bool):
         raise _Unreadable(f"{answer} is a yes/no value; this exercise wants a number.")
     if isinstance(answer, str):
-        try:
-            float(answer.strip().rstrip("%"))
-        except ValueError:
-            raise _Unreadable(f"{safe_repr(answer, 40)} is text; this exercise wants a number.") from None
-        raise _Unreadable(f"{safe_repr(answer, 40)} is text that looks like a number: drop the quotes.")
+        found = _NUMERIC_TEXT.match(answer)
+        if found is None:
+            raise _Unreadable(f"{safe_repr(answer, 40)} is text; this exercise wants a number.")
+        return float(found.group(1).replace(",", ""))
     if isinstance(answer, numbers.Real):
         return float(answer)
     size = getattr(answer, "size", None)
@@ -416,6 +442,24 @@ def _as_float(answer: Any) -> float:
     if isinstance(answer, Mapping | Iterable):
         raise _Unreadable(f"Got a {type(answer).__name__}; this exercise wants a single number.")
     raise _Unreadable(f"Got {safe_repr(answer, 40)}; this exercise wants a single number.")
+
+
+def _percent_text(answer: Any) -> bool:
+    """'11.8%': a number written as a percentage (read as 0.118 where a fraction is asked)."""
+    return isinstance(answer, str) and bool(_NUMERIC_TEXT.match(answer)) and answer.strip().endswith("%")
+
+
+def _rounded_from(value: float, target: float) -> bool:
+    """True when ``value`` is ``target`` rounded to some number of decimals or significant digits."""
+    if value == target or value == 0:
+        return False
+    for digits in range(0, 7):
+        if math.isclose(value, round(target, digits), rel_tol=1e-12, abs_tol=1e-12):
+            return True
+    for significant in range(1, 7):
+        if target and math.isclose(value, float(f"{target:.{significant}g}"), rel_tol=1e-12):
+            return True
+    return False
 
 
 def _close(a: float, b: float, rel_tol: float, abs_tol: float) -> bool:
@@ -441,19 +485,32 @@ def number(
         if math.isnan(value) or math.isinf(value):
             return Verdict(False, f"Your answer is {value}: check for a division by zero or missing data.")
         shown = f"{fmt(target, 4)}{unit}"
-        if _close(value, target, rel_tol, abs_tol):
+        # '11.8%' may state a fraction (0.118) or a percentage (11.8): both readings are tried.
+        readings = (value / 100, value) if _percent_text(answer) else (value,)
+        if any(_close(v, target, rel_tol, abs_tol) for v in readings):
             return Verdict(True, f"Yes: {shown}.")
+        value = readings[0]
+        # Known slips first: they name the cause, the generic messages below only the size.
         for wrong, message in mistakes:
             if _close(value, float(wrong(ctx)), rel_tol, abs_tol):
                 return Verdict(False, message)
-        if target != 0 and _close(value, target * 100, rel_tol, abs_tol):
+        as_percent, as_fraction = target * 100, target / 100
+        if target != 0 and (_close(value, as_percent, rel_tol, abs_tol) or _rounded_from(value, as_percent)):
             return Verdict(False, "That looks like a percentage; give it as a fraction (0.25, not 25).")
-        if target != 0 and _close(value, target / 100, rel_tol, abs_tol):
+        if target != 0 and (_close(value, as_fraction, rel_tol, abs_tol)
+                            or _rounded_from(value, as_fraction)):
             return Verdict(False, "That looks like a fraction; this one wants a percentage (25, not 0.25).")
         if target != 0 and _close(value, -target, rel_tol, abs_tol):
             return Verdict(False, "Right size, wrong sign: check which way round you subtracted.")
+        if "users" in unit and value < target and math.ceil(value) == target:
+            return Verdict(False, "That is the unrounded formula; round up to whole users "
+                                  "(nobody recruits part of a user).")
+        if _rounded_from(value, target):
+            return Verdict(False, "That is the answer rounded too early: keep the full precision "
+                                  "and round only when you present it.")
         if target != 0 and _close(value, target, 0.05, abs_tol):
-            return Verdict(False, "Close, but not within tolerance: are you rounding too early?")
+            return Verdict(False, f"{fmt(value, 4)}{unit} is close, but not the answer: check "
+                                  "which rows and which formula you used.")
         side = "high" if value > target else "low"
         return Verdict(False, f"{fmt(value, 4)}{unit} is too {side}.")
 
@@ -461,7 +518,7 @@ def number(
         *(message for _, message in mistakes),
         "a percentage given where a fraction is asked (or the reverse)",
         "a flipped sign",
-        "rounding too early",
+        "rounding too early (only when the answer is the expected value rounded)",
     )
     return grade
 
@@ -505,46 +562,21 @@ def choice(
 
 def decision(
     options: Sequence[str],
+    evidence: Callable[[Context], Any],
     *,
     questions: Mapping[str, str | Callable[[Context], str]] | None = None,
-    evidence: Sequence[str] = (),
-    min_words: int = 4,
 ) -> Grader:
-    """Grade a written decision: ``"iterate: the returns guardrail got worse"``.
+    """Grade a written decision on the evidence it cites (see ``pmkit.exercises.evidence``).
 
-    The learner starts with one of ``options`` and gives a reason. A wrong
-    option gets the pointed question from ``questions``; a right option with no
-    reason, or a reason naming none of the ``evidence`` words, is sent back to
-    argue it.
+    ``evidence(ctx)`` returns the ``Evidence`` for the learner's seed: the facts, what a
+    decision must cite, and the call they support. A wrong call gets the pointed question
+    from ``questions``; a right call with a wrong number, a false direction, a missing
+    essential or no number at all is sent back with a rubric: what was right, what is
+    missing, what contradicts the data.
     """
-    options = tuple(options)
-    pointed = dict(questions or {})
+    from pmkit.exercises.evidence import decision_grader
 
-    def grade(answer: Any, expected: Any, ctx: Context) -> Verdict:
-        picked, reason = _match_option(answer, options)
-        if _norm(picked) != _norm(str(expected)):
-            question = pointed.get(picked, f"Why {picked!r}? Which number in the evidence supports it?")
-            return Verdict(False, question(ctx) if callable(question) else question)
-        if len(reason.split()) < min_words:
-            return Verdict(
-                False,
-                f"{picked!r} is the call the evidence supports; now add your reason "
-                f"after a colon, in a sentence a stakeholder would accept.",
-            )
-        keys = [k for k in (_norm(word) for word in evidence) if k]
-        if keys and not any(k in reason for k in keys):
-            return Verdict(
-                False,
-                f"{picked!r} is right, but your reason should name the evidence "
-                f"(for example: {', '.join(evidence[:3])}).",
-            )
-        return Verdict(True, f"{picked!r}, and you said why. That is a decision someone can act on.")
-
-    grade.mistakes = (  # type: ignore[attr-defined]
-        *(f"deciding {option!r} against the evidence" for option in pointed),
-        "a decision with no reason, or a reason that names no evidence",
-    )
-    return grade
+    return decision_grader(options, evidence, questions=questions)
 
 
 def items(*, ordered: bool = False, key: Callable[[Any], Any] = str) -> Grader:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from pmkit import longterm as lt
 from pmkit.exercises.engine import Context, Exercise, decision, number
+from pmkit.exercises.evidence import Evidence, Fact
 
 #: The numbers Basketly's finance team uses unless the notebook's parameters say otherwise.
 DEFAULTS: dict[str, float] = {
@@ -151,8 +152,25 @@ def payback_undiscounted(ctx: Context) -> float:
     return lt.payback_period(member_cash_flows(ctx))
 
 
+def acquisition_facts(ctx: Context) -> Evidence:
+    """What a member is worth over the horizon against what one costs, and the payback."""
+    ltv, cost = member_ltv(ctx), param(ctx, "acquisition_cost")
+    call = "keep acquiring" if ltv > cost else "cut acquisition"
+    return Evidence(call, (
+        Fact("member value", ltv, "usd", change=False, require="number", versus=cost,
+             synonyms=("ltv", "lifetime value", "member worth", "worth", "discounted margin"),
+             also=(member_ltv_undiscounted(ctx),)),
+        Fact("acquisition cost", cost, "usd", change=False, require="number",
+             synonyms=("cost", "costs", "acquisition", "to win one", "cac")),
+        Fact("payback", payback_months(ctx), "months", change=False,
+             synonyms=("pays back", "repays", "payback", "paid back", "pay back", "breaks even"),
+             also=(payback_undiscounted(ctx),)),
+    ), rule="keep acquiring while a member's discounted value exceeds the cost of winning one",
+        given=(float(HORIZON),))
+
+
 def acquisition_call(ctx: Context) -> str:
-    return "keep acquiring" if member_ltv(ctx) > param(ctx, "acquisition_cost") else "cut acquisition"
+    return acquisition_facts(ctx).call
 
 
 def _cut_question(ctx: Context) -> str:
@@ -265,19 +283,19 @@ EXERCISES = [
     ),
     Exercise(
         name="acquisition_call",
-        question="'keep acquiring' or 'cut acquisition', then a colon and your reason.",
+        question="'keep acquiring' or 'cut acquisition', then a colon and your evidence.",
         expected=acquisition_call,
         grade=decision(
-            ["keep acquiring", "cut acquisition"],
+            ["keep acquiring", "cut acquisition"], acquisition_facts,
             questions={"cut acquisition": _cut_question, "keep acquiring": _keep_question},
-            evidence=("lifetime", "ltv", "payback", "months", "value", "worth", "repay", "pays back"),
         ),
         hints=(
             "Compare what a member is worth over 36 months with what it costs to win one.",
             "The first quarter loses money either way; what matters is whether, and how fast, "
             "the member repays the cost.",
-            "Write e.g. \"keep acquiring: a member worth 146 USD over 36 months repays the 60 USD "
-            "cost in about 10 months\", with your own numbers.",
+            "Write the call, a colon, then value against cost: f\"<call>: a member worth "
+            "{member_ltv:.0f} USD over 36 months against a {acquisition_cost:.0f} USD cost; "
+            "payback in ... months\"",
         ),
         minutes=3,
     ),

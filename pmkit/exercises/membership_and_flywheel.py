@@ -12,6 +12,7 @@ import pandas as pd
 
 from pmkit import longterm as lt
 from pmkit.exercises.engine import Context, Exercise, decision, number
+from pmkit.exercises.evidence import Evidence, Fact
 
 DEFAULTS: dict[str, float] = {
     "order_margin_rate": 0.25,     # margin on an order before shipping
@@ -139,9 +140,27 @@ def flywheel_breakeven(ctx: Context) -> float:
     return flywheel_run(ctx).breakeven_period
 
 
-def price_call(ctx: Context) -> str:
+def price_facts(ctx: Context) -> Evidence:
+    """The flywheel run: the first dip, when it is earned back, the end state."""
     run = flywheel_run(ctx)
-    return "cut prices" if run.total_gain > 0 else "hold prices"
+    call = "cut prices" if run.total_gain > 0 else "hold prices"
+    return Evidence(call, (
+        Fact("first-period profit", run.first_period_profit_change, require="number",
+             synonyms=("profit dips", "dip", "dips", "first month", "first period", "profit"),
+             better="up"),
+        Fact("breakeven period", run.breakeven_period, "number", change=False,
+             synonyms=("period", "breakeven", "break even", "earns back", "earned back",
+                       "earns the dip back")),
+        Fact("customers", run.customers_multiple, "multiple", change=False,
+             synonyms=("customer base", "the customers")),
+        Fact("total gain", run.total_gain, "number",
+             synonyms=("cumulative profit", "total", "overall gain", "total profit")),
+    ), rule="judge the cut by cumulative profit over the run, not by its first period",
+        given=(float(HORIZON),))
+
+
+def price_call(ctx: Context) -> str:
+    return price_facts(ctx).call
 
 
 def _hold_question(ctx: Context) -> str:
@@ -260,19 +279,17 @@ EXERCISES = [
     ),
     Exercise(
         name="price_call",
-        question="'cut prices' or 'hold prices', then a colon and your reason.",
+        question="'cut prices' or 'hold prices', then a colon and your evidence.",
         expected=price_call,
         grade=decision(
-            ["cut prices", "hold prices"],
+            ["cut prices", "hold prices"], price_facts,
             questions={"hold prices": _hold_question, "cut prices": _cut_question},
-            evidence=("period", "profit", "customers", "earn", "dip", "cumulative", "flywheel",
-                      "sellers"),
         ),
         hints=(
             "Look past the first month: what happens to cumulative profit by the end of the run?",
             "Compare `first_period_profit_change` with `total_gain` and `breakeven_period`.",
-            "Write e.g. \"cut prices: profit dips 17% at first but the flywheel earns it back by "
-            "period 22\", with your numbers.",
+            "Write the call, a colon, then the dip and what follows: f\"<call>: profit dips "
+            "{-run.first_period_profit_change:.0%} at first; by period ... the flywheel ...\"",
         ),
         minutes=3,
     ),

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit.exercises.engine import Context, Exercise, choice, decision, number
+from pmkit.exercises.evidence import Evidence, Fact
 
 DRIVERS = ("visitors", "conversion", "order_value")
 
@@ -127,10 +128,29 @@ def raw_change(ctx: Context) -> float:
     return r.overall_b - r.overall_a
 
 
-def redesign_call(ctx: Context) -> str:
+def redesign_facts(ctx: Context) -> Evidence:
+    """Conversion like for like, the headline, and the traffic mix that moved."""
+    r = segment_comparison(ctx)
     # At an unchanged traffic mix, did the new checkout convert better? That, not the
     # headline, is what the checkout team controls.
-    return "keep the redesign" if adjusted_change(ctx) > 0 else "roll back the redesign"
+    call = "keep the redesign" if adjusted_change(ctx) > 0 else "roll back the redesign"
+    return Evidence(call, (
+        Fact("mix-adjusted conversion", adjusted_change(ctx), require="number",
+             synonyms=("unchanged traffic mix", "unchanged mix", "same mix", "like for like",
+                       "adjusted", "mix adjusted", "within each source", "within sources",
+                       "within every source"),
+             also=(r.adjusted_a, r.adjusted_b)),
+        Fact("headline conversion", raw_change(ctx),
+             synonyms=("headline", "overall", "raw", "overall conversion", "headline conversion"),
+             also=(r.overall_a, r.overall_b)),
+        Fact("social traffic", social_share_after(ctx) - social_share_before(ctx),
+             synonyms=("social", "social share", "social visitors", "social sessions"),
+             also=(social_share_before(ctx), social_share_after(ctx))),
+    ), rule="judge the checkout like for like (at an unchanged traffic mix), not by the headline")
+
+
+def redesign_call(ctx: Context) -> str:
+    return redesign_facts(ctx).call
 
 
 def _roll_back_question(ctx: Context) -> str:
@@ -238,21 +258,20 @@ EXERCISES = [
     ),
     Exercise(
         name="redesign_call",
-        question="'keep the redesign' or 'roll back the redesign', then a colon and your reason.",
+        question="'keep the redesign' or 'roll back the redesign', then a colon and your evidence.",
         expected=redesign_call,
         grade=decision(
-            ["keep the redesign", "roll back the redesign"],
+            ["keep the redesign", "roll back the redesign"], redesign_facts,
             questions={"roll back the redesign": _roll_back_question,
                        "keep the redesign": _keep_question},
-            evidence=("mix", "social", "source", "segment", "within", "adjusted", "like for like",
-                      "traffic"),
         ),
         hints=(
             "The headline fell, but the checkout team controls the checkout, not the traffic mix.",
             "Compare `by_source.adjusted_a` and `by_source.adjusted_b`: which way did conversion "
             "move at an unchanged mix?",
-            "For example: \"keep the redesign: at an unchanged traffic mix conversion rose; the "
-            "fall comes from more social traffic\" (use your own numbers).",
+            "Write the call, a colon, then the like-for-like change with its number and what moved "
+            "the headline: f\"<call>: at an unchanged traffic mix conversion moved "
+            "{100 * moved:+.2f} points; social traffic ...\"",
         ),
         minutes=4,
     ),

@@ -13,6 +13,7 @@ import pandas as pd
 
 from pmkit import longterm as lt
 from pmkit.exercises.engine import Context, Exercise, Verdict, decision, number
+from pmkit.exercises.evidence import Evidence, Fact
 
 DEFAULTS: dict[str, float] = {
     "big_win": 10.0,          # a big win pays at least this many times its cost
@@ -106,9 +107,28 @@ def chance_of_loss_undiscounted(ctx: Context) -> float:
     return ctx.cached("undiscounted", lambda: simulate(_bets(ctx), ctx, False)).chance_of_loss
 
 
+def funding_facts(ctx: Context) -> Evidence:
+    """Expected value of the whole portfolio and of the safe bets, and the chances."""
+    everything, safe = _portfolio(ctx), _safe(ctx)
+    call = "fund the portfolio" if everything.expected_value > safe.expected_value else "fund the safe bets"
+    return Evidence(call, (
+        Fact("portfolio value", everything.expected_value, "number", change=False,
+             require="number", versus=safe.expected_value,
+             synonyms=("portfolio", "whole portfolio", "all bets", "all the bets"),
+             also=(everything.simulated_mean,)),
+        Fact("safe bets value", safe.expected_value, "number", change=False, require="number",
+             synonyms=("safe bets", "safe", "safest bets"), also=(safe.simulated_mean,)),
+        Fact("chance of a big win", everything.chance_big_win_exact, change=False,
+             synonyms=("big win", "chance of a big win"), also=(everything.chance_big_win,)),
+        Fact("chance of loss", everything.chance_of_loss, change=False,
+             synonyms=("loss", "lose money", "chance of loss", "fail", "failures"),
+             also=(everything.expected_failures,)),
+    ), rule="fund the plan with the larger expected value, knowing its bad case",
+        given=(float(SAFE_COUNT),))
+
+
 def funding_call(ctx: Context) -> str:
-    better = _portfolio(ctx).expected_value > _safe(ctx).expected_value
-    return "fund the portfolio" if better else "fund the safe bets"
+    return funding_facts(ctx).call
 
 
 def _safe_question(ctx: Context) -> str:
@@ -228,20 +248,19 @@ EXERCISES = [
     ),
     Exercise(
         name="funding_call",
-        question="'fund the portfolio' or 'fund the safe bets', then a colon and your reason.",
+        question="'fund the portfolio' or 'fund the safe bets', then a colon and your evidence.",
         expected=funding_call,
         grade=decision(
-            ["fund the portfolio", "fund the safe bets"],
+            ["fund the portfolio", "fund the safe bets"], funding_facts,
             questions={"fund the safe bets": _safe_question,
                        "fund the portfolio": _portfolio_question},
-            evidence=("expected", "value", "big win", "fail", "million", "chance", "portfolio"),
         ),
         hints=(
             "Compare the expected value of all bets with that of the three likeliest ones.",
             "Most bets fail either way; ask which plan leaves more value on average, and what "
             "its bad case looks like.",
-            "Write e.g. \"fund the portfolio: it is worth 96 million on average against 27 for "
-            "the safe bets, though most bets will fail\", with your numbers.",
+            "Write the call, a colon, then both expected values: f\"<call>: the portfolio is worth "
+            "{outcome.expected_value:.0f} million on average against ... for the safe bets\"",
         ),
         minutes=3,
     ),

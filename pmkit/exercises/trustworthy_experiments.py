@@ -123,8 +123,14 @@ def upsell(ctx: Context) -> Any:
     return report(ctx, "one_click_upsell", "revenue")
 
 
+def upsell_facts(ctx: Context) -> Any:
+    from pmkit.exercises.evidence import launch_evidence
+
+    return launch_evidence(upsell(ctx))
+
+
 def upsell_call(ctx: Context) -> str:
-    return upsell(ctx).recommendation
+    return upsell_facts(ctx).call
 
 
 def _upsell_ship_question(ctx: Context) -> str:
@@ -241,18 +247,20 @@ EXERCISES = [
     Exercise(
         name="upsell_call",
         question="'ship', 'iterate' or \"don't ship\" for the one-click upsell, then a colon and "
-                 "your reason naming the evidence.",
+                 "your evidence: each number with its metric.",
         expected=upsell_call,
-        grade=decision(["ship", "iterate", "don't ship"], questions={
+        grade=decision(["ship", "iterate", "don't ship"], upsell_facts, questions={
             "ship": _upsell_ship_question,
             "don't ship": _upsell_drop_question,
             "iterate": _upsell_iterate_question,
-        }, evidence=("return", "guardrail", "revenue", "p =", "p value", "interval", "ci")),
+        }),
         hints=(
             "Read the primary metric first, then every guardrail.",
-            "A primary win with a harmed guardrail is not a launch; is it a dead idea?",
-            "upsell_call = f\"{upsell_report.recommendation}: revenue up but returns rose "
-            "(a harmed guardrail)\"",
+            "Is revenue's interval clear of zero? Which guardrails moved, which way, and is any "
+            "interval clear of zero on the harmful side?",
+            "Write the call, a colon, then revenue's lift with its interval and each guardrail "
+            "with its number or 'not shown': f\"<call>: revenue {r.primary.relative_lift:+.0%} "
+            "(95% CI ...), but returns ...\"",
         ),
         minutes=4,
     ),

@@ -11,6 +11,7 @@ import pandas as pd
 
 from pmkit import agile
 from pmkit.exercises.engine import Context, Exercise, choice, decision, number
+from pmkit.exercises.evidence import Evidence, Fact
 
 #: The team whose launch the lesson plans, and its remaining backlog.
 TEAM = "Checkout"
@@ -138,9 +139,23 @@ def chance_all_by_launch(ctx: Context) -> float:
     return how_many(ctx).chance_of_at_least(BACKLOG_ITEMS)
 
 
-def launch_call(ctx: Context) -> str:
+def launch_facts(ctx: Context) -> Evidence:
+    """The forecast: the chance of finishing everything, and what is 85% sure."""
+    chance = chance_all_by_launch(ctx)
     # A launch promise should be one the team keeps in at least 85% of futures.
-    return "promise the full scope" if chance_all_by_launch(ctx) >= CONFIDENCE else "cut the scope"
+    call = "promise the full scope" if chance >= CONFIDENCE else "cut the scope"
+    return Evidence(call, (
+        Fact("chance of finishing", chance, change=False, require="number", versus=CONFIDENCE,
+             synonyms=("futures", "simulated futures", "chance", "odds", "probability",
+                       "finish all", "finish every")),
+        Fact("items we are sure of", promise_items(ctx), "count", change=False,
+             synonyms=("sure of", "confident of", "items"), also=(coin_flip_items(ctx),)),
+    ), rule=f"promise only what holds in at least {CONFIDENCE:.0%} of simulated futures",
+        given=(100 * CONFIDENCE, CONFIDENCE, float(BACKLOG_ITEMS)))
+
+
+def launch_call(ctx: Context) -> str:
+    return launch_facts(ctx).call
 
 
 def slice_plan(ctx: Context) -> agile.IncrementalDelivery:
@@ -248,10 +263,10 @@ EXERCISES = [
     ),
     Exercise(
         name="launch_call",
-        question="'promise the full scope' or 'cut the scope', then a colon and your reason.",
+        question="'promise the full scope' or 'cut the scope', then a colon and your evidence.",
         expected=launch_call,
         grade=decision(
-            ["promise the full scope", "cut the scope"],
+            ["promise the full scope", "cut the scope"], launch_facts,
             questions={
                 "promise the full scope": lambda ctx: (
                     f"Only {chance_all_by_launch(ctx):.0%} of simulated futures finish all "
@@ -261,14 +276,14 @@ EXERCISES = [
                     f"{chance_all_by_launch(ctx):.0%} of simulated futures finish all "
                     f"{BACKLOG_ITEMS} items by launch. What would cutting scope buy the customer?"),
             },
-            evidence=("85", "percent", "%", "forecast", "futures", "chance", "items", "sure"),
         ),
         hints=(
-            f"A launch promise should hold in at least {CONFIDENCE:.0%} of futures.",
+            "What would a launch promise need to be true in most futures, not just on average? "
+            f"The team promises only what holds in at least {CONFIDENCE:.0%} of them.",
             "Compare `how_many.chance_of_at_least(BACKLOG_ITEMS)` with 0.85, or compare "
             "`how_many.items_for(0.85)` with BACKLOG_ITEMS.",
-            "Write e.g. \"cut the scope: only <chance> of futures finish every item by launch, "
-            "but we are 85% sure of <items>\" with your numbers in place of the <...>.",
+            "Write the call, a colon, then the forecast's numbers: f\"<call>: {chance_all:.0%} of "
+            "simulated futures finish all 30 items by launch; we are 85% sure of <items>\".",
         ),
         minutes=4,
     ),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from pmkit import customer
 from pmkit.display import pct
 from pmkit.exercises.engine import Context, Exercise, choice, decision, items, number
+from pmkit.exercises.evidence import Evidence, Fact
 
 CHOICES = ("must-be first", "delighters first")
 MEMBERS = {True: "members", False: "non-members"}
@@ -126,10 +129,31 @@ def rice_top(ctx: Context) -> list[str]:
     return rice(ctx).top(3)
 
 
-def roadmap_call(ctx: Context) -> str:
+def roadmap_facts(ctx: Context) -> Evidence:
+    """Each feature's Kano coefficients; the must-be with the largest 'worse' must be cited."""
+    table = survey(ctx).to_frame()
+    musts = table[table["category"] == "must-be"].sort_values("worse")
+    facts = []
+    # Compared with what a missing delighter costs: the most dissatisfaction any attractive
+    # feature's absence causes.
+    delight = table.loc[table["category"] == "attractive", "worse"]
+    versus = float(-delight.min()) if len(delight) else 0.0
+    for _, row in table.iterrows():
+        essential = not musts.empty and row["feature"] == musts.iloc[0]["feature"]
+        facts.append(Fact(str(row["feature"]), float(-row["worse"]), change=False, versus=versus,
+                          require="number" if essential else "", also=(float(row["better"]),)))
+    if musts.empty:
+        top = table.sort_values("better").iloc[-1]
+        facts = [replace(f, require="number") if f.name == top["feature"] else f for f in facts]
     # A missing must-be makes customers unhappy whatever else ships, so it goes first
     # whenever the survey finds one.
-    return CHOICES[0] if must_be(ctx) else CHOICES[1]
+    call = CHOICES[0] if not musts.empty else CHOICES[1]
+    return Evidence(call, tuple(facts), rule="a must-be missing dissatisfies whatever else ships: "
+                    "it goes first when the survey finds one", given=(float(len(table)),))
+
+
+def roadmap_call(ctx: Context) -> str:
+    return roadmap_facts(ctx).call
 
 
 def _worst_must_be(ctx: Context) -> str:
@@ -245,20 +269,19 @@ EXERCISES = [
     ),
     Exercise(
         name="roadmap_call",
-        question=f"'{CHOICES[0]}' or '{CHOICES[1]}' for next quarter, then a colon and your reason.",
+        question=f"'{CHOICES[0]}' or '{CHOICES[1]}' for next quarter, then a colon and your evidence.",
         expected=roadmap_call,
         grade=decision(
-            CHOICES,
+            CHOICES, roadmap_facts,
             questions={CHOICES[1]: _worst_must_be,
                        CHOICES[0]: "The survey finds no must-be feature: what would you be fixing?"},
-            evidence=("must-be", "must be", "worse", "dissatisf", "tracking", "checkout", "kano",
-                      "unhappy", "%"),
         ),
         hints=(
             "A must-be is invisible when present and infuriating when missing.",
-            "Look at the `worse` coefficient of the must-be features in the Kano table.",
-            "roadmap_call = \"must-be first: without order tracking most respondents would be "
-            "dissatisfied, and no delighter makes up for that\" (use your own numbers)",
+            "Which features did the survey classify as must-be, and how many respondents would be "
+            "dissatisfied without each (the `worse` coefficient)?",
+            "Write the call, a colon, then the feature and its number: f\"<call>: without <feature> "
+            "{-worse:.0%} of respondents would be dissatisfied; ...\"",
         ),
         minutes=3,
     ),

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pmkit.exercises.engine import Context, Exercise, decision, number
+from pmkit.exercises.evidence import Evidence, Fact
+
+BAR = 0.10  # the team's bar: more than one late order in ten breaks the promise
 
 
 def _orders(ctx: Context):
@@ -29,10 +32,24 @@ def late_share_at_or_after(ctx: Context) -> float:
     return float((orders["actual_days"] >= orders["promised_days"]).mean())
 
 
-def promise_decision(ctx: Context) -> str:
+def promise_evidence(ctx: Context) -> Evidence:
+    """The late share against the team's bar: what the promise call is judged on."""
+    late = late_share(ctx)
     # A promise that is broken more often than one order in ten needs fixing
     # before it is advertised more widely.
-    return "fix the promise" if late_share(ctx) > 0.10 else "advertise the promise"
+    call = "fix the promise" if late > BAR else "advertise the promise"
+    return Evidence(call, (
+        Fact("late share", late, change=False, require="number", versus=BAR,
+             synonyms=("late", "late orders", "orders late", "arrive late", "arrived late",
+                       "delivered late", "later than promised", "broken")),
+        Fact("bar", BAR, change=False, synonyms=("one in ten", "threshold", "limit", "target")),
+        Fact("average order", average_order_value(ctx), "usd", change=False,
+             synonyms=("average order value", "order value", "average basket")),
+    ), rule=f"late share {late:.1%} against the bar of {BAR:.0%}: above it, fix before advertising")
+
+
+def promise_decision(ctx: Context) -> str:
+    return promise_evidence(ctx).call
 
 
 EXERCISES = [
@@ -66,10 +83,11 @@ EXERCISES = [
     ),
     Exercise(
         name="promise_call",
-        question="'fix the promise' or 'advertise the promise', then a colon and your reason.",
+        question="'fix the promise' or 'advertise the promise', a colon, then your evidence: "
+                 "the number, what it measures, and how it compares with the bar.",
         expected=promise_decision,
         grade=decision(
-            ["fix the promise", "advertise the promise"],
+            ["fix the promise", "advertise the promise"], promise_evidence,
             questions={
                 "advertise the promise": lambda ctx: (
                     f"Would you advertise a promise that {late_share(ctx):.0%} of customers "
@@ -78,14 +96,14 @@ EXERCISES = [
                     f"With only {late_share(ctx):.0%} of orders late, is the promise really the "
                     "customer's problem? What would customers gain from hearing about it?"),
             },
-            evidence=("late", "percent", "share", "broken", "promise", "orders"),
         ),
         hints=(
-            "The bar set in the lesson: more than one late order in ten means the promise is not "
-            "yet one customers can rely on.",
-            "Compare your `late_share` with 0.10.",
-            "Write e.g. \"fix the promise: 14% of orders arrive late, so customers can't rely on it yet\" "
-            "using your own number.",
+            "Which number measures whether customers can rely on the promise? You computed it "
+            "two exercises ago.",
+            "The lesson's bar: more than one late order in ten (0.10) means the promise is not yet "
+            "one customers can rely on. Is your `late_share` above or below it?",
+            "Write the call, a colon, then the evidence with its metric and number, e.g. "
+            "f\"<call>: {late_share:.1%} of orders arrive later than promised, against a bar of 10%\".",
         ),
         minutes=3,
     ),

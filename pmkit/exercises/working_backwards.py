@@ -8,6 +8,7 @@ from typing import Any
 from pmkit import customer
 from pmkit.display import pct, safe_repr
 from pmkit.exercises.engine import Context, Exercise, Verdict, choice, decision, number
+from pmkit.exercises.evidence import Evidence, Fact
 
 #: A teammate's first draft, answering a competitor rather than a customer.
 #: It names no number in its evidence, so the builder turns it down.
@@ -135,10 +136,28 @@ def grade_prfaq(answer: Any, expected: Any, ctx: Context) -> Verdict:
     return Verdict(True, f"A PR/FAQ that starts from the customer, backed by: {'; '.join(backed)}.")
 
 
-def decision_call(ctx: Context) -> str:
+def decision_facts(ctx: Context) -> Evidence:
+    """How many reviews mention late delivery against how many ask for AR try-on."""
     reviews = ctx.load("reviews")
-    asks = customer.pain_points(reviews["text"], lexicon=TRY_ON).to_frame()["frequency"].iloc[0]
-    return CHOICES[0] if table(ctx).loc["late delivery", "frequency"] > asks else CHOICES[1]
+    asks = customer.pain_points(reviews["text"], lexicon=TRY_ON).to_frame()
+    late = table(ctx).loc["late delivery"]
+    call = CHOICES[0] if late["frequency"] > asks["frequency"].iloc[0] else CHOICES[1]
+    return Evidence(call, (
+        Fact("late delivery", float(late["frequency"]), change=False, require="number",
+             versus=float(asks["frequency"].iloc[0]),
+             synonyms=("late deliveries", "late", "delivery", "deliveries"),
+             also=(float(late["mentions"]), float(late["severity"]), late_orders(ctx))),
+        Fact("try-on asks", float(asks["frequency"].iloc[0]), change=False,
+             synonyms=("try on", "try-on", "ar", "augmented reality"),
+             also=(float(asks["mentions"].iloc[0]),)),
+        Fact("stars lost", float(late["severity"]), "number", change=False,
+             synonyms=("stars", "star")),
+    ), rule="work backwards from the need customers state most: compare the shares of reviews",
+        given=(float(len(reviews)),))
+
+
+def decision_call(ctx: Context) -> str:
+    return decision_facts(ctx).call
 
 
 def _try_on_asks(ctx: Context) -> int:
@@ -255,10 +274,10 @@ EXERCISES = [
     Exercise(
         name="which_prfaq",
         question=f"Which PR/FAQ goes to the leadership meeting: '{CHOICES[0]}' or '{CHOICES[1]}'? "
-                 "Then a colon and your reason.",
+                 "Then a colon and your evidence.",
         expected=decision_call,
         grade=decision(
-            CHOICES,
+            CHOICES, decision_facts,
             questions={
                 CHOICES[1]: lambda ctx: (
                     f"How many of the {len(ctx.load('reviews')):,} reviews ask for AR try-on? "
@@ -268,13 +287,12 @@ EXERCISES = [
                     "More reviews ask for AR try-on than mention late deliveries: which customer "
                     "need does the data point to?"),
             },
-            evidence=("review", "late", "stars", "orders", "percent", "%", "customers"),
         ),
         hints=(
-            "Working backwards starts from what customers need, not from what a rival shipped.",
-            "Count the reviews asking for AR try-on and compare with your `top_share`.",
-            "which_prfaq = f\"fix deliveries: {top_share:.1%} of reviews mention late delivery and "
-            "none ask for AR try-on\"",
+            "Working backwards starts from the customer: which need do the reviews state most often?",
+            "Which share of reviews mentions late delivery, and how many ask for AR try-on?",
+            "Write the call, a colon, then both numbers with what they count: f\"<call>: "
+            "{top_share:.1%} of reviews mention late delivery; <n> ask for AR try-on\"",
         ),
         minutes=3,
     ),
