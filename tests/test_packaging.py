@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -80,42 +84,163 @@ def test_learner_workspace_is_git_ignored() -> None:
     assert "/workspace/" in ignored and ".venv/" in ignored
 
 
-def test_a_non_editable_install_carries_lessons_and_datasets(tmp_path: Path) -> None:
-    """Built as a wheel and installed elsewhere, pmkit still finds its lessons and data."""
-    import subprocess
+# --- the built wheel, installed without extras in a fresh environment ----------------------
+
+# What a learner's kernel does first in lesson 00, then checks of its exercises, run from a folder
+# outside the repository: the toolbox alone must carry the lessons, the data and the checking.
+LESSON_00 = """
+import importlib.util, json, sys
+import pmkit, pmkit.paths as paths
+notebook = json.loads((paths.lessons_dir() / "00_welcome.ipynb").read_text())
+imports = [line for cell in notebook["cells"] if cell["cell_type"] == "code"
+           for line in "".join(cell["source"]).splitlines() if line.startswith(("import ", "from "))]
+exec("\\n".join(imports))
+lesson = pmkit.exercises.start("00_welcome")
+orders = pmkit.datasets.load("orders")
+right = lesson.check("average_order", float(orders["order_value"].mean()))
+wrong = lesson.check("average_order", 1.0)
+print(json.dumps({
+    "module": pmkit.__file__, "lessons": str(paths.lessons_dir()), "imports": imports,
+    "orders": len(orders), "right": right.passed, "wrong": wrong.passed,
+    "absent": [name for name in ("nbformat", "nbclient", "papermill", "ipykernel", "jupyterlab")
+               if importlib.util.find_spec(name) is None],
+    "verify": pmkit.datasets.verify(),
+}))
+"""
+
+
+def _uv() -> str | None:
+    """uv beside this interpreter, on PATH, or in course.py's private tool folder."""
+    import shutil
     import sys
 
-    wheels = tmp_path / "wheels"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = wheels.glob("basketly_pmkit-*.whl")
-    site = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-        check=True,
-        capture_output=True,
-    )
+    here = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    if here:
+        return here
+    private = _course_module().private_uv()
+    return str(private) if private.is_file() else None
+
+
+def _run(*command: str | Path, **kwargs) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=600,
+                            **kwargs)
+    assert result.returncode == 0, f"{command}: {result.stdout[-1500:]}{result.stderr[-1500:]}"
+    return result
+
+
+def _fresh_environment(folder: Path, uv: str | None) -> Path:
+    """A new virtual environment in ``folder``; returns its Python."""
+    import venv
+
+    if uv:
+        _run(uv, "venv", "--quiet", "--python", sys.executable, folder)
+    else:
+        venv.create(folder, with_pip=True)
+    return folder / "bin" / "python"
+
+
+def _install(python: Path, uv: str | None, *what: str | Path) -> None:
+    if uv:
+        _run(uv, "pip", "install", "--quiet", "--python", python, *what)
+    else:
+        _run(python, "-m", "pip", "install", "--quiet", *what)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The course's wheel, built once for this module's tests."""
+    out = tmp_path_factory.mktemp("wheel")
+    uv = _uv()
+    if uv:
+        _run(uv, "build", "--wheel", "--quiet", "--out-dir", out, ROOT)
+    else:
+        _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", out, ROOT)
+    (built,) = out.glob("basketly_pmkit-*.whl")
+    return built
+
+
+def _outside_the_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    code = (
-        "import pmkit, pmkit.paths as p, pmkit.datasets as d; "
-        "print(pmkit.__file__); print(p.lessons_dir()); print(len(d.load('orders'))); "
-        "print(sorted(x.name for x in p.lessons_dir().glob('*.ipynb'))[0])"
-    )
-    import os
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"PMKIT_REPO", "PMKIT_HOME", "PYTHONPATH", "VIRTUAL_ENV"}}
+    return elsewhere, env | {"MPLBACKEND": "Agg", "PMKIT_PROGRESS": "off"}
 
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    env.pop("PMKIT_REPO", None)
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    module_file, lessons, orders, first = result.stdout.splitlines()
-    assert module_file.startswith(str(site)) and lessons.startswith(str(site))
-    assert int(orders) > 1000 and first == "00_welcome.ipynb"
+
+def test_the_wheel_without_extras_runs_a_lesson_in_a_fresh_environment(wheel: Path, tmp_path: Path) -> None:
+    uv = _uv()
+    python = _fresh_environment(tmp_path / "venv", uv)
+    _install(python, uv, wheel)  # no extras: the toolbox's own requirements only
+    elsewhere, env = _outside_the_repo(tmp_path)
+    result = _run(python, "-c", LESSON_00, cwd=elsewhere, env=env)
+    report = json.loads(result.stdout.splitlines()[-1])
+    site = str(tmp_path / "venv")
+    assert report["module"].startswith(site) and report["lessons"].startswith(site)
+    assert "import pmkit" in report["imports"] and len(report["imports"]) >= 3
+    manifest = json.loads((ROOT / "datasets" / "MANIFEST.json").read_text())
+    assert report["orders"] == manifest["files"]["orders.csv"]["rows"]
+    assert (report["right"], report["wrong"]) == (True, False)
+    assert report["absent"] == ["nbformat", "nbclient", "papermill", "ipykernel", "jupyterlab"]
+    assert report["verify"] == []
+    # A wheel user has no course.py: doctor names the pip command with the extra that is missing.
+    doctor = subprocess.run([python, "-m", "pmkit", "doctor"], cwd=elsewhere, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert doctor.returncode == 1, doctor.stdout + doctor.stderr
+    assert "course.py" not in doctor.stdout
+    assert "pip install 'basketly-pmkit[lab]'" in doctor.stdout
+    assert "[ok  ] the `pmkit` package and command come from basketly-pmkit only" in doctor.stdout
+
+
+def _stand_in_for_the_other_pmkit(folder: Path) -> Path:
+    """A wheel shaped like the unrelated ``pmkit`` 0.1.1 on the package index: a top-level
+    ``pmkit`` package and a ``pmkit`` command of its own (its code is not needed, its shape is)."""
+    import base64
+    import hashlib
+    import zipfile
+
+    info = "pmkit-0.1.1.dist-info"
+    files = {
+        "pmkit/__init__.py": '"""Another project that is also called pmkit."""\n',
+        "pmkit/cli.py": "def main():\n    print('the other pmkit')\n",
+        f"{info}/METADATA": "Metadata-Version: 2.1\nName: pmkit\nVersion: 0.1.1\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{info}/entry_points.txt": "[console_scripts]\npmkit = pmkit.cli:main\n",
+    }
+
+    def record_line(name: str, text: str) -> str:
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        return f"{name},sha256={digest},{len(text.encode())}"
+
+    record = "\n".join([*(record_line(n, t) for n, t in files.items()), f"{info}/RECORD,,"]) + "\n"
+    path = folder / "pmkit-0.1.1-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in {**files, f"{info}/RECORD": record}.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_doctor_names_the_other_pmkit_installed_beside_the_course(wheel: Path, tmp_path: Path) -> None:
+    uv = _uv()
+    python = _fresh_environment(tmp_path / "venv", uv)
+    _install(python, uv, "--no-deps", wheel)
+    other = _stand_in_for_the_other_pmkit(tmp_path)
+    _install(python, uv, other)
+    elsewhere, env = _outside_the_repo(tmp_path)
+    # Installed last, the other project owns pmkit/__init__.py and the pmkit command.
+    command = subprocess.run([python.parent / "pmkit"], cwd=elsewhere, env=env, capture_output=True,
+                             text=True)
+    assert command.stdout.strip() == "the other pmkit"
+    over = subprocess.run([python, "-m", "pmkit", "doctor"], cwd=elsewhere, env=env, capture_output=True,
+                          text=True)
+    assert over.returncode == 1 and "Traceback" not in over.stderr
+    assert "is not the course's: another project named pmkit" in over.stderr
+    assert len(over.stderr.strip().splitlines()) == 1
+    # The course installed again on top: it works, and doctor still names the other distribution.
+    _install(python, uv, "--no-deps", "--reinstall" if uv else "--force-reinstall", wheel)
+    doctor = subprocess.run([python, "-m", "pmkit", "doctor"], cwd=elsewhere, env=env, capture_output=True,
+                            text=True)
+    assert "[FAIL] another project, pmkit 0.1.1, is installed here" in doctor.stdout, doctor.stdout
+    assert "pip uninstall pmkit, then" in doctor.stdout and "--force-reinstall" in doctor.stdout
 
 
 def _course_module():
