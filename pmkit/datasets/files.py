@@ -459,19 +459,17 @@ def check_against_manifest(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         stamp = (0, 0)
     entries, seed, scale = _manifest_files(manifest, stamp)
     entry = entries.get(path.name)
-    hint = _restore_hint(path.parent, seed, scale)
     if entry is None:
-        raise ValueError(f"{_shown(path)} is not listed in {MANIFEST}; {hint}")
-    size = path.stat().st_size
-    if len(frame) != entry["rows"]:
+        problem = f"is not listed in {MANIFEST}"
+    elif len(frame) != entry["rows"]:
         short = "is short" if len(frame) < entry["rows"] else "has extra rows"
-        raise ValueError(f"{_shown(path)} {short}: {len(frame):,} rows where {MANIFEST} records "
-                         f"{entry['rows']:,}; {hint}")
-    if size != entry["bytes"]:
+        problem = f"{short}: {len(frame):,} rows where {MANIFEST} records {entry['rows']:,}"
+    elif (size := path.stat().st_size) != entry["bytes"]:
         what = "is truncated" if size < entry["bytes"] else "was edited"
-        raise ValueError(f"{_shown(path)} {what}: {size:,} bytes where {MANIFEST} records "
-                         f"{entry['bytes']:,}; {hint}")
-    return frame
+        problem = f"{what}: {size:,} bytes where {MANIFEST} records {entry['bytes']:,}"
+    else:
+        return frame
+    raise ValueError(f"{_shown(path)} {problem}; {_restore_hint(path.parent, seed, scale)}")
 
 
 def _read_checked(path: Path, table: Table) -> pd.DataFrame:
