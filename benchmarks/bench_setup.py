@@ -38,6 +38,11 @@ TOKEN = "bench-setup"
 READY_LINE = "Opening JupyterLab"
 
 
+def _head() -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -79,7 +84,9 @@ def one_run(route: str, cache: Path, work: Path, timeout: float) -> dict[str, fl
             "PYTHONUNBUFFERED": "1"}
     port = _free_port()
     started = time.perf_counter()
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    # The commit checked out here: a clone of a worktree would otherwise check out the main branch.
+    subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", _head()], check=True)
     cloned = time.perf_counter() - started
     process = subprocess.Popen(
         [sys.executable, "course.py", "start", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
