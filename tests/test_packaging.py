@@ -53,7 +53,7 @@ def test_environment_yml_installs_pmkit_and_pins_python() -> None:
 def test_required_layout_exists() -> None:
     for name in ("lessons", "pmkit", "datasets", "solutions", "tests", "benchmarks", ".github/workflows"):
         assert (ROOT / name).is_dir(), name
-    for name in ("environment.yml", "README.md", "pyproject.toml", ".ci/run", "postBuild", "course.py"):
+    for name in ("environment.yml", "README.md", "pyproject.toml", ".ci/run", "binder/postBuild", "course.py"):
         assert (ROOT / name).is_file(), name
     assert _pyproject()["project"]["scripts"]["pmkit"] == "pmkit.course.cli:main"
 
@@ -283,3 +283,84 @@ def test_course_py_runs_the_suite_with_a_fixed_hash_seed_and_bytecode_caches_all
     assert "PYTHONDONTWRITEBYTECODE" not in env
     assert env["PYTHONHASHSEED"] == "0" and env["PATH"] == "/usr/bin"
     assert given["PYTHONDONTWRITEBYTECODE"] == "1"  # the caller's mapping is left alone
+
+
+# --- Binder / JupyterHub (repo2docker reads binder/ and ignores the top-level files then) ------
+
+TEST_TOOLS = ("pytest", "nbval", "pytest-xdist", "hypothesis", "ruff", "statsmodels", "playwright")
+
+
+def _learner_requirements() -> list[Requirement]:
+    """pyproject's core requirements plus the lab extra, following the extras it names."""
+    project = _pyproject()["project"]
+    extras, wanted, seen = project["optional-dependencies"], ["lab"], set()
+    found = [Requirement(text) for text in project["dependencies"]]
+    while wanted:
+        extra = wanted.pop()
+        seen.add(extra)
+        for requirement in map(Requirement, extras[extra]):
+            if requirement.name == project["name"]:
+                wanted += [e for e in requirement.extras if e not in seen]
+            else:
+                found.append(requirement)
+    return found
+
+
+def _binder_pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if not line:
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)==([^\s;]+)", line)
+        assert match, f"binder/requirements.txt: {line!r} is not pinned as name==version"
+        pins[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = match.group(2)
+    return pins
+
+
+def test_the_binder_environment_pins_exactly_what_a_learner_needs() -> None:
+    pins = _binder_pins()
+    needed = _learner_requirements()
+    assert {r.name for r in needed} >= {"pandas", "numpy", "scipy", "matplotlib", "ipywidgets", "jupyterlab",
+                                         "ipykernel", "nbformat", "papermill"}
+    for requirement in needed:
+        name = re.sub(r"[-_.]+", "-", requirement.name).lower()
+        assert name in pins, f"{name} is required by pyproject.toml but not pinned in binder/"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"binder/ pins {name}=={pins[name]}, outside pyproject's {requirement.specifier}")
+    assert [tool for tool in TEST_TOOLS if tool in pins] == []  # test tools stay in environment.yml
+
+
+def test_the_binder_hooks_install_the_course_and_land_in_the_workspace() -> None:
+    assert not (ROOT / "postBuild").exists()  # repo2docker would ignore it beside binder/
+    post_build, start = ROOT / "binder" / "postBuild", ROOT / "binder" / "start"
+    assert os.access(post_build, os.X_OK) and os.access(start, os.X_OK)
+    steps = [line for line in post_build.read_text().splitlines() if line and not line.startswith("#")]
+    assert "python -m pip install --no-deps --no-cache-dir ." in steps  # regular, not editable
+    assert steps[-1] == 'PMKIT_WORKSPACE="$HOME/workspace" pmkit workspace'
+    assert start.read_text().rstrip().endswith('exec "$@"')
+    readme = (ROOT / "README.md").read_text()
+    assert "urlpath=lab/tree/workspace/00_welcome.ipynb" in readme  # the Binder link
+    assert "urlpath=lab%2Ftree%2Fworkspace%2F00_welcome.ipynb" in readme  # the nbgitpuller link
+    assert "lessons%2F00_welcome" not in readme
+
+
+def _start(home: Path, **env: str) -> dict[str, str]:
+    """Run binder/start in a fake home folder; the command it execs reports its environment."""
+    report = "import json, os; print(json.dumps({k: os.environ.get(k, '') for k in "
+    report += "('PMKIT_WORKSPACE', 'PMKIT_REPO', 'PYTHONPATH')}))"
+    base = {k: v for k, v in os.environ.items() if k not in {"PMKIT_REPO", "PMKIT_WORKSPACE", "PYTHONPATH"}}
+    path = f"{Path(sys.executable).parent}{os.pathsep}{base.get('PATH', '')}"  # where `pmkit` is
+    result = _run("bash", ROOT / "binder" / "start", sys.executable, "-c", report, cwd=home,
+                  env=base | {"HOME": str(home), "PATH": path, "PMKIT_PROGRESS": "off", **env})
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_binder_start_prepares_the_workspace_and_runs_pmkit_from_a_pulled_course(tmp_path: Path) -> None:
+    seen = _start(tmp_path)
+    assert seen["PMKIT_WORKSPACE"] == str(tmp_path / "workspace")
+    assert (tmp_path / "workspace" / "00_welcome.ipynb").is_file()
+    pulled = _start(tmp_path, PMKIT_REPO=str(ROOT))  # as if nbgitpuller had cloned the course there
+    assert pulled["PMKIT_REPO"] == str(ROOT) and pulled["PYTHONPATH"].split(os.pathsep)[0] == str(ROOT)
+    not_yet = _start(tmp_path, PMKIT_REPO=str(tmp_path / "not-pulled-yet"))
+    assert not_yet["PMKIT_REPO"] == "" and not_yet["PYTHONPATH"] == ""
