@@ -53,7 +53,8 @@ def test_environment_yml_installs_pmkit_and_pins_python() -> None:
 def test_required_layout_exists() -> None:
     for name in ("lessons", "pmkit", "datasets", "solutions", "tests", "benchmarks", ".github/workflows"):
         assert (ROOT / name).is_dir(), name
-    for name in ("environment.yml", "README.md", "pyproject.toml", ".ci/run", "binder/postBuild", "course.py"):
+    for name in ("environment.yml", "README.md", "pyproject.toml", ".ci/run", "binder/postBuild",
+                 "course.py"):
         assert (ROOT / name).is_file(), name
     assert _pyproject()["project"]["scripts"]["pmkit"] == "pmkit.course.cli:main"
 
@@ -364,3 +365,65 @@ def test_binder_start_prepares_the_workspace_and_runs_pmkit_from_a_pulled_course
     assert pulled["PMKIT_REPO"] == str(ROOT) and pulled["PYTHONPATH"].split(os.pathsep)[0] == str(ROOT)
     not_yet = _start(tmp_path, PMKIT_REPO=str(tmp_path / "not-pulled-yet"))
     assert not_yet["PMKIT_REPO"] == "" and not_yet["PYTHONPATH"] == ""
+
+
+# --- course.py's install route ------------------------------------------------------------------
+
+@pytest.fixture
+def course_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """course.py pointed at a scratch folder with a pyproject.toml and a stand-in .venv."""
+    course = _course_module()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    venv = tmp_path / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text("")
+    for name, value in {"ROOT": tmp_path, "VENV": venv, "PYTHON": venv / "bin" / "python",
+                        "STAMP": venv / "pmkit-install.stamp"}.items():
+        monkeypatch.setattr(course, name, value)
+    monkeypatch.delenv("PMKIT_COURSE_INSTALLER", raising=False)
+    return course
+
+
+def test_an_install_for_test_covers_start_but_not_the_other_way_round(course_in) -> None:
+    course = course_in
+    assert not course.installed("lab")
+    course.STAMP.write_text(course.install_fingerprint("lab"))
+    assert course.installed("lab") and not course.installed("lab,test")
+    course.STAMP.write_text(course.install_fingerprint("lab,test"))
+    assert course.installed("lab") and course.installed("lab,test")
+    (course.ROOT / "pyproject.toml").write_text("[project]\nname = 'changed'\n")
+    assert not course.installed("lab")  # a changed pyproject.toml means installing again
+
+
+def test_uv_is_used_when_found_and_pip_takes_over_with_a_one_line_notice(
+        course_in, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    course = course_in
+    calls: list[str] = []
+    monkeypatch.setattr(course, "find_uv", lambda: Path("/opt/uv"))
+    monkeypatch.setattr(course, "install_with_uv", lambda uv, extras: calls.append(f"uv {extras}") or True)
+    monkeypatch.setattr(course, "install_with_pip", lambda extras: calls.append(f"pip {extras}"))
+    course.ensure_environment("lab")
+    assert calls == ["uv lab"] and course.installed("lab")
+    assert capsys.readouterr().out == ""
+    monkeypatch.setattr(course, "install_with_uv", lambda uv, extras: calls.append(f"uv {extras}") and False)
+    course.ensure_environment("lab,test")
+    assert calls[1:] == ["uv lab,test", "pip lab,test"]
+    notice = capsys.readouterr().out.strip().splitlines()
+    assert notice == ["[course] installing with uv failed (see above); trying pip instead (slower)"]
+    monkeypatch.setattr(course, "find_uv", lambda: None)
+    course.STAMP.unlink()
+    course.ensure_environment("lab")
+    assert calls[-1] == "pip lab"
+    assert capsys.readouterr().out.strip() == (
+        "[course] uv could not be found or fetched; installing with pip instead (slower)")
+
+
+def test_pmkit_course_installer_pip_skips_uv_even_when_it_is_on_path(
+        course_in, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PMKIT_COURSE_INSTALLER", "pip")
+    assert course_in.find_uv() is None
+    monkeypatch.setenv("PMKIT_COURSE_INSTALLER", "")
+    monkeypatch.setenv("PATH", str(course_in.ROOT))
+    (course_in.ROOT / "uv").write_text("#!/bin/sh\n")
+    (course_in.ROOT / "uv").chmod(0o755)
+    assert course_in.find_uv() == course_in.ROOT / "uv"
