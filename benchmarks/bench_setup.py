@@ -4,9 +4,10 @@
 
 For each route (``PMKIT_COURSE_INSTALLER=uv`` / ``=pip``) it clones this repository into a
 temporary folder, runs ``python3 course.py start --no-browser`` there and polls the server
-until the notebook API answers HTTP 200 for ``workspace/00_welcome.ipynb`` and the lab page
-for it loads. Each route runs twice: *cold* with empty caches (a new ``XDG_CACHE_HOME``, so
-pip's and uv's download caches and course.py's private copy of uv start empty) and *warm*
+until the notebook API answers HTTP 200 for the learner's ``workspace/00_welcome.ipynb`` (the
+server's root is the workspace) and the lab page for it loads. Each route runs twice: *cold*
+with empty caches (a new ``XDG_CACHE_HOME``, so pip's and uv's download caches and
+course.py's private copy of uv start empty) and *warm*
 with the caches the cold run filled, in another fresh clone. uv is kept off PATH, as on a
 learner's machine, so the uv route includes fetching uv itself.
 
@@ -106,8 +107,9 @@ def one_run(route: str, cache: Path, work: Path, timeout: float) -> dict[str, fl
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     base = f"http://127.0.0.1:{port}"
-    api = f"{base}/api/contents/workspace/00_welcome.ipynb?content=0&token={TOKEN}"
-    lab = f"{base}/lab/tree/workspace/00_welcome.ipynb?token={TOKEN}"
+    # `jupyter lab workspace/00_welcome.ipynb` serves the notebook's folder as its root.
+    api = f"{base}/api/contents/00_welcome.ipynb?content=0&token={TOKEN}"
+    lab = f"{base}/lab/tree/00_welcome.ipynb?token={TOKEN}"
     try:
         while time.perf_counter() - started < timeout:
             if process.poll() is not None:
