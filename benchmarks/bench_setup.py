@@ -97,10 +97,13 @@ def one_run(route: str, cache: Path, work: Path, timeout: float) -> dict[str, fl
     )
     marks: dict[str, float] = {"clone": cloned}
     log: list[str] = []
+    steps: list[str] = []
 
     def read() -> None:
         for line in process.stdout:  # type: ignore[union-attr]
             log.append(line)
+            if line.startswith("[course]"):  # each set-up step, timed from the start of the clone
+                steps.append(f"{time.perf_counter() - started:6.1f} s  {line.strip()}")
             if READY_LINE in line and "environment" not in marks:
                 marks["environment"] = time.perf_counter() - started
 
@@ -116,6 +119,7 @@ def one_run(route: str, cache: Path, work: Path, timeout: float) -> dict[str, fl
                 raise SystemExit(f"{route}: course.py exited {process.returncode}:\n{''.join(log)[-3000:]}")
             if _answers(api) and _answers(lab):
                 marks["serving"] = time.perf_counter() - started
+                print("\n".join(f"    {step}" for step in steps), flush=True)
                 return marks
             time.sleep(0.25)
         raise SystemExit(f"{route}: no HTTP 200 within {timeout:.0f} s:\n{''.join(log)[-3000:]}")
