@@ -105,21 +105,13 @@ def install_with_uv(uv: Path, extras: str) -> bool:
             shutil.rmtree(VENV, ignore_errors=True)
             return False
     say(f"installing the course and its dependencies with uv (.[{extras}])")
-    done = subprocess.run([str(uv), "pip", "install", "--quiet", *compile_option(os.environ),
-                           "--python", str(PYTHON), "-e", f".[{extras}]"], cwd=ROOT)
+    # No --compile-bytecode: compiling every installed module up front, as pip does, made a warm
+    # install take 51 s instead of 10 s on the course's 2-core machine. Python caches each
+    # module's bytecode when it is first imported instead, in the processes below that course.py
+    # starts with caching allowed (see suite_environment).
+    done = subprocess.run([str(uv), "pip", "install", "--quiet", "--python", str(PYTHON),
+                           "-e", f".[{extras}]"], cwd=ROOT)
     return done.returncode == 0
-
-
-def compile_option(env: Mapping[str, str]) -> list[str]:
-    """uv's option to compile every installed module's bytecode, only where Python will not.
-
-    uv leaves bytecode to Python, which caches each module the first time it is imported: a
-    first start of JupyterLab pays for the few hundred modules it imports. Compiling all of
-    them up front, as pip does, made a warm install take 51 s instead of 10 s on the course's
-    2-core machine. Where PYTHONDONTWRITEBYTECODE is set Python never caches, and every process
-    would compile its imports again, so there the install compiles them once.
-    """
-    return ["--compile-bytecode"] if env.get("PYTHONDONTWRITEBYTECODE") else []
 
 
 def install_with_pip(extras: str) -> None:
@@ -168,8 +160,12 @@ SEEDED = {"PYTHONHASHSEED": "0"}
 
 
 def suite_environment(base: Mapping[str, str]) -> dict[str, str]:
-    """The environment ``test`` runs pytest in: ``base`` with the hash seed fixed, and
-    bytecode caching allowed.
+    """The environment ``test`` runs pytest in and ``start`` runs JupyterLab in: ``base`` with
+    the hash seed fixed, and bytecode caching allowed.
+
+    Python caches a module's bytecode the first time it imports it, unless told not to: with
+    PYTHONDONTWRITEBYTECODE=1 (set on some machines, this course's reference machine among
+    them) every JupyterLab server and kernel would compile all it imports from source again.
 
     pytest keeps the assert-rewritten test modules and plugins it imports in bytecode caches
     (in .venv/ and tests/, both git-ignored), but only where Python may write bytecode. With
@@ -190,7 +186,7 @@ def main(argv: list[str]) -> int:
     ensure_environment(EXTRAS[command])
     compile_bytecode()
     if command == "start":
-        env = {**os.environ, **SEEDED}
+        env = suite_environment(os.environ)
         return subprocess.call([str(PYTHON), "-m", "pmkit", "start", *rest], cwd=ROOT, env=env)
     say("running ruff, unit tests and nbval on every notebook")
     return subprocess.call([str(PYTHON), "-m", "pytest", "-n", "auto", *rest], cwd=ROOT,

@@ -427,9 +427,3 @@ def test_pmkit_course_installer_pip_skips_uv_even_when_it_is_on_path(
     (course_in.ROOT / "uv").write_text("#!/bin/sh\n")
     (course_in.ROOT / "uv").chmod(0o755)
     assert course_in.find_uv() == course_in.ROOT / "uv"
-
-
-def test_uv_compiles_all_bytecode_only_where_python_would_not_cache_it() -> None:
-    course = _course_module()
-    assert course.compile_option({"PATH": "/usr/bin"}) == []
-    assert course.compile_option({"PYTHONDONTWRITEBYTECODE": "1"}) == ["--compile-bytecode"]
