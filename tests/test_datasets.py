@@ -776,3 +776,55 @@ def test_item_to_item_beats_popularity_on_the_held_out_orders() -> None:
                                           on="order_id")
     pairs = set(zip(bought.customer_id, bought.product_id, strict=True))
     assert set(zip(purchases.customer_id, purchases.product_id, strict=True)) <= pairs
+
+
+# --- the manifest checked on load ------------------------------------------------------------
+
+def _keep_lines(path: Path, lines: int) -> None:
+    """Cut a CSV short exactly on a line boundary: still valid CSV, just fewer rows."""
+    with open(path, "rb") as stream:
+        kept = b"".join(line for _, line in zip(range(lines), stream, strict=False))
+    path.write_bytes(kept)
+
+
+def test_a_table_cut_short_on_a_line_boundary_is_an_error_naming_the_file_and_the_fix(
+        copy_of_datasets: Path) -> None:
+    manifest = json.loads((copy_of_datasets / "MANIFEST.json").read_text())
+    expected = manifest["files"]["orders.csv"]["rows"]
+    _keep_lines(copy_of_datasets / "orders.csv", 1 + expected - 5000)  # header + all but 5,000 rows
+    assert len(pd.read_csv(copy_of_datasets / "orders.csv")) == expected - 5000  # pandas sees no problem
+    with pytest.raises(ValueError) as info:
+        files.read_table("orders", copy_of_datasets)
+    text = str(info.value)
+    short = f"datasets/orders.csv is short: {expected - 5000:,} rows where MANIFEST.json records {expected:,}"
+    assert short in text
+    assert f"pmkit datasets generate --out {copy_of_datasets}" in text
+
+
+def test_the_committed_tables_cut_short_stop_a_lesson_from_loading_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(datasets_dir(), tmp_path / "datasets")
+    monkeypatch.setenv("PMKIT_REPO", str(tmp_path))  # the course's own folder, as a learner has it
+    _keep_lines(tmp_path / "datasets" / "orders.csv", 48_791)
+    with pytest.raises(ValueError, match=r"orders\.csv is short: 48,790 rows") as info:
+        ds.load("orders")
+    assert "`pmkit datasets generate`" in str(info.value) and "`git checkout -- datasets/`" in str(info.value)
+
+
+def test_a_cut_inside_the_last_line_or_an_extra_row_is_an_error_too(copy_of_datasets: Path) -> None:
+    path = copy_of_datasets / "bets.csv"
+    intact = path.read_bytes()
+    path.write_bytes(intact[:-3])  # the last row loses its final characters but still parses
+    with pytest.raises(ValueError, match=r"bets\.csv is truncated: \d+ bytes where MANIFEST\.json records"):
+        files.read_table("bets", copy_of_datasets)
+    last_line = intact.splitlines(keepends=True)[-1]
+    path.write_bytes(intact + last_line)
+    with pytest.raises(ValueError, match=r"bets\.csv has extra rows"):
+        files.read_table("bets", copy_of_datasets)
+
+
+def test_intact_tables_load_and_a_missing_manifest_is_named(copy_of_datasets: Path) -> None:
+    pd.testing.assert_frame_equal(files.read_table("orders", copy_of_datasets), ds.load("orders"))
+    (copy_of_datasets / "MANIFEST.json").unlink()
+    with pytest.raises(ValueError, match=r"MANIFEST\.json is missing or unreadable, so the tables cannot"):
+        files.read_table("orders", copy_of_datasets)

@@ -131,3 +131,23 @@ def test_a_cell_timeout_still_stops_a_stuck_cell() -> None:
     with pytest.raises(CellTimeoutError):
         client.execute()
     assert time.perf_counter() - started < 30
+
+
+def test_nbval_still_builds_its_kernel_manager_from_the_name_the_patch_replaces() -> None:
+    """If nbval gains an option for the manager class, or stops calling the module-level name,
+    use_private_kernels_in_nbval must change: this fails first."""
+    import inspect
+    import textwrap
+
+    import nbval.kernel
+
+    code = textwrap.dedent("""
+        import jupyter_client.manager, nbval.kernel
+        print(nbval.kernel.KernelManager is jupyter_client.manager.KernelManager)
+    """)
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert fresh.stdout.strip() == "True", fresh.stderr[-2000:]
+    assert list(inspect.signature(nbval.kernel.start_new_kernel).parameters) == [
+        "startup_timeout", "kernel_name", "kwargs"]
+    assert "KernelManager" in nbval.kernel.start_new_kernel.__code__.co_names
+    assert nbval.kernel.KernelManager is kernels.PrivateKernelManager  # what the plugin set up here

@@ -72,3 +72,50 @@ def test_a_new_nbval_that_formats_differently_is_refused(monkeypatch: pytest.Mon
     monkeypatch.setattr(nbval.kernel, "pformat", repr)
     with pytest.raises(RuntimeError, match=r"no longer uses pprint\.pformat"):
         format_nbval_messages_lazily()
+
+
+# --- upstream still does what each patch assumes (a fresh interpreter, before any patch) -------
+
+def _fresh(code: str) -> str:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip()
+
+
+def test_jsonschema_still_builds_the_iri_grammar_on_import_so_skipping_it_still_pays() -> None:
+    # In a fresh interpreter: this one runs under pmkit's pytest plugin, which skipped the grammar.
+    installed = _fresh("import importlib.util; print(importlib.util.find_spec('rfc3987_syntax') is not None)")
+    assert installed == "True", (
+        "rfc3987_syntax is no longer installed with JupyterLab: skip_iri_grammar serves nothing, remove it")
+    loaded = _fresh("import sys, jsonschema; print(sys.modules.get('rfc3987_syntax') is not None)")
+    assert loaded == "True", ("jsonschema no longer imports rfc3987_syntax on import (upstream made it lazy, "
+                              "jsonschema#1428): remove pmkit.course._speedups.skip_iri_grammar")
+
+
+def test_with_the_grammar_skipped_notebooks_still_validate_and_only_the_iri_formats_are_lost() -> None:
+    code = (
+        "import sys\n"
+        "from pmkit.course._speedups import skip_iri_grammar\n"
+        "skip_iri_grammar()\n"
+        "import jsonschema, nbformat\n"
+        "from pmkit.paths import lessons_dir\n"
+        "nbformat.validate(nbformat.read(lessons_dir() / '00_welcome.ipynb', as_version=4))\n"
+        "checkers = jsonschema.FormatChecker().checkers\n"
+        "print(sys.modules.get('rfc3987_syntax') is not None, 'iri' in checkers, 'uri' in checkers,\n"
+        "      'date' in checkers)"
+    )
+    # jsonschema imports the grammar inside `suppress(ImportError)`: a None entry in sys.modules
+    # makes that import fail, and jsonschema simply registers no "iri" format.
+    assert _fresh(code) == "False False True True"
+
+
+def test_nbval_still_pretty_prints_each_kernel_message_through_the_name_the_patch_replaces() -> None:
+    import inspect
+
+    assert _fresh("import pprint, nbval.kernel; print(nbval.kernel.pformat is pprint.pformat)") == "True"
+    signature = inspect.signature(nbval.kernel.RunningKernel.get_message)
+    assert list(signature.parameters) == ["self", "stream", "timeout"]
+    assert "pformat" in nbval.kernel.RunningKernel.get_message.__code__.co_names

@@ -8,7 +8,13 @@ bind or talks to the wrong client, and the run fails with "Kernel didn't respond
 seconds". On POSIX every kernel pmkit starts uses ZeroMQ's ``ipc`` transport instead: its
 sockets are files named after a fresh random prefix in the temp folder, so no two kernels
 anywhere can share an address, and jupyter_client deletes the files when the kernel stops.
-Windows has no ``ipc`` transport and keeps TCP.
+Windows has no ``ipc`` transport and keeps TCP. Upstream: the port race is
+https://github.com/jupyter/jupyter_client/issues/487 (and
+https://github.com/nteract/papermill/issues/511); nbval offers no option for the kernel
+manager class (its ``start_new_kernel`` builds ``KernelManager`` by that module-level name,
+https://github.com/computationalmodelling/nbval/blob/master/nbval/kernel.py), so
+:func:`use_private_kernels_in_nbval` replaces the name, and ``tests/test_kernels.py`` fails
+when nbval stops building its manager that way.
 
 They share no history database either: an IPython kernel started here keeps its input
 history in memory, as nbclient already arranges for the kernels it starts. Nobody scrolls

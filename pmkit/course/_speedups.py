@@ -6,13 +6,22 @@ imports ``nbformat`` (measured with ``python -X importtime -c "import papermill"
 Notebook validation never checks IRIs, so pmkit's own processes (the CLI,
 grading and run workers, the test suite) tell ``jsonschema`` the package is
 absent. The JupyterLab server runs in its own process and is unaffected.
+Upstream: jsonschema imports the grammar eagerly in ``jsonschema/_format.py`` (a lazy import
+was asked for in https://github.com/python-jsonschema/jsonschema/issues/1428; a lazily
+loading fork is proposed in https://github.com/python-jsonschema/jsonschema/pull/1521).
+``tests/test_speedups.py`` fails when a new jsonschema no longer imports it, so the skip
+goes when it stops paying.
 
 nbval logs every message a kernel sends at debug level, and pretty-prints the
 message before asking the logger, so the work is done even when nobody logs at
 that level: about 1 s of CPU in an nbval run of the course's notebooks, every
 chart's PNG included (measured by timing ``nbval.kernel.pformat`` in both xdist
 workers). The test suite gives nbval a formatter that waits until a log record is
-actually written.
+actually written. Upstream: ``RunningKernel.get_message`` in
+https://github.com/computationalmodelling/nbval/blob/master/nbval/kernel.py formats before
+logging; the standard library's advice is to pass arguments and let logging format them
+(https://docs.python.org/3/howto/logging.html#optimization). ``tests/test_speedups.py``
+checks that nbval still calls ``pformat`` by that name with the same signature.
 """
 
 from __future__ import annotations

@@ -207,7 +207,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     skip_iri_grammar()
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    # argparse leaves `start --no-browser` unparsed (a REMAINDER does not take a leading option).
+    if unknown and getattr(args, "command", None) == "start":
+        args.lab_args = [*unknown, *args.lab_args]
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE

@@ -431,13 +431,60 @@ def read_csv(path: Path, table: Table) -> pd.DataFrame:
     return check_frame(raw, table, path)
 
 
+@lru_cache(maxsize=8)
+def _manifest_files(path: Path, stamp: tuple[int, int]) -> tuple[dict[str, Any], int, int]:
+    """A folder's manifest entries, seed and scale; read once while the file is unchanged."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        return dict(manifest["files"]), int(manifest["seed"]), int(manifest["scale"])
+    except (OSError, ValueError, KeyError, TypeError):
+        hint = _restore_hint(path.parent, DEFAULT_SEED, 1)
+        raise ValueError(f"{_shown(path)} is missing or unreadable, so the tables cannot be checked "
+                         f"for truncation; {hint}") from None
+
+
+def check_against_manifest(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``frame``, read from ``path``, if its row count and the file's size are the ones the
+    folder's MANIFEST.json records; otherwise a ValueError naming the file and the fix.
+
+    A table cut short exactly on a line boundary is still valid CSV, so the schema checks
+    cannot see it: the manifest can, for the price of one ``stat`` (the rows are counted in
+    the frame already parsed).
+    """
+    manifest = path.parent / MANIFEST
+    try:
+        info = manifest.stat()
+        stamp = (info.st_mtime_ns, info.st_size)
+    except OSError:
+        stamp = (0, 0)
+    entries, seed, scale = _manifest_files(manifest, stamp)
+    entry = entries.get(path.name)
+    if entry is None:
+        problem = f"is not listed in {MANIFEST}"
+    elif len(frame) != entry["rows"]:
+        short = "is short" if len(frame) < entry["rows"] else "has extra rows"
+        problem = f"{short}: {len(frame):,} rows where {MANIFEST} records {entry['rows']:,}"
+    elif (size := path.stat().st_size) != entry["bytes"]:
+        what = "is truncated" if size < entry["bytes"] else "was edited"
+        problem = f"{what}: {size:,} bytes where {MANIFEST} records {entry['bytes']:,}"
+    else:
+        return frame
+    raise ValueError(f"{_shown(path)} {problem}; {_restore_hint(path.parent, seed, scale)}")
+
+
+def _read_checked(path: Path, table: Table) -> pd.DataFrame:
+    frame = read_npz(path, table) if path.suffix == ".npz" else read_csv(path, table)
+    return check_against_manifest(frame, path)
+
+
 @lru_cache(maxsize=32)
 def _read_default(name: str, stamp: tuple[int, int]) -> pd.DataFrame:
-    return read_csv(_default_folder() / f"{name}.csv", TABLES[name])
+    return _read_checked(_default_folder() / f"{name}.csv", TABLES[name])
 
 
 def read_table(name: str, folder: Path | None = None) -> pd.DataFrame:
-    """A table from a dataset folder (default: the committed one), checked against the schema.
+    """A table from a dataset folder (default: the committed one), checked against the schema
+    and against the folder's MANIFEST.json (row count and size), so a file cut short is an error.
 
     Committed tables are cached while the file is unchanged; a copy is returned.
     """
@@ -445,8 +492,8 @@ def read_table(name: str, folder: Path | None = None) -> pd.DataFrame:
     path = (folder or _default_folder()) / f"{name}.csv"
     if folder is not None:
         if not path.exists() and path.with_suffix(".npz").exists():
-            return read_npz(path.with_suffix(".npz"), TABLES[name])
-        return read_csv(path, TABLES[name])
+            return _read_checked(path.with_suffix(".npz"), TABLES[name])
+        return _read_checked(path, TABLES[name])
     try:
         info = path.stat()
         stamp = (info.st_mtime_ns, info.st_size)
