@@ -57,6 +57,13 @@ class ProgressReport(Result):
     def title(self) -> str:
         return "Your progress"
 
+    def next_lesson(self) -> str | None:
+        """The lesson to open next: the first with an exercise attempted or not yet passed."""
+        for item in self.lessons:
+            if item.attempted or not item.done:
+                return item.lesson
+        return None
+
     def next_step(self) -> str:
         for item in self.lessons:
             if item.attempted:
