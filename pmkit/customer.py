@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit import _validate
-from pmkit.display import BAD, GOOD, NEUTRAL, PALETTE, card, fmt, new_axes, pct, safe_repr
+from pmkit.display import BAD, GOOD, NEUTRAL, PALETTE, card, fmt, new_axes, pct, plain, safe_repr
 from pmkit.results import Result
 
 __all__ = [
@@ -245,7 +245,7 @@ class NPSBySegment(Result):
         ax.errorbar(table["nps"], labels, xerr=errors, fmt="o", color=PALETTE[0], capsize=4)
         ax.axvline(0, color=NEUTRAL, linewidth=1, linestyle="--")
         ax.set_xlabel(f"NPS with {round(100 * (1 - self.alpha))}% confidence interval")
-        ax.set_ylabel(self.segment)
+        ax.set_ylabel(plain(self.segment))
         ax.margins(y=0.25)
         best, worst, _, _ = self._gap()
         ax.set_title(f"Highest NPS: {best[self.segment]}; lowest: {worst[self.segment]}")
@@ -1003,7 +1003,7 @@ class RiceRanking(Result):
         colours = [PALETTE[2] if r == 1 else PALETTE[0] for r in shown["rank"]]
         ax.barh(shown[self.item].astype(str), shown["rice"], color=colours)
         ax.set_xlabel("RICE score (reach × impact × confidence / effort)")
-        ax.set_ylabel(self.item)
+        ax.set_ylabel(plain(self.item))
         ax.set_title(f"{self.table[self.item].iloc[0]} ranks first")
         return ax
 

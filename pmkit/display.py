@@ -83,6 +83,38 @@ def pct(value: float, digits: int = 1) -> str:
     return f"{100 * value:.{digits}f}%"
 
 
+# Plain words for the course datasets' column names, where the name alone would not do.
+PLAIN_NAMES = {
+    "latency_ms": "page load time (ms)",
+    "pre_revenue": "revenue before the test",
+    "actual_days": "delivery time (days)",
+    "promised_days": "promised delivery time (days)",
+    "cycle_days": "cycle time (days)",
+    "hours_to_resolve": "hours to resolve a ticket",
+    "tenure_month": "months of membership",
+    "avg_order_value": "average order value",
+    "p_success": "chance of success",
+    "item_id": "item",
+    "is_member": "member",
+}
+UNITS = {"ms": "ms", "days": "days", "hours": "hours", "pct": "%", "usd": "$"}
+
+
+def plain(name: str) -> str:
+    """A column name as words for an axis or a legend: ``latency_ms`` -> ``page load time (ms)``.
+
+    >>> plain("latency_ms"), plain("order_value"), plain("wait_hours"), plain("Region")
+    ('page load time (ms)', 'order value', 'wait (hours)', 'Region')
+    """
+    name = str(name)
+    if name in PLAIN_NAMES:
+        return PLAIN_NAMES[name]
+    stem, _, unit = name.rpartition("_")
+    if stem and unit in UNITS:
+        return f"{stem.replace('_', ' ')} ({UNITS[unit]})"
+    return name.replace("_", " ")
+
+
 def figures_enabled() -> bool:
     """False when ``PMKIT_FIGURES=off``: charts are built but not rendered.
 
