@@ -56,6 +56,7 @@ def run_notebook(
     timeout: int = 120,
     kernel: str = "python3",
     save_each_cell: bool = True,
+    allow_errors: bool = False,
     **parameters: Any,
 ) -> NotebookRun:
     """Execute ``path`` with papermill; never raises for a failing notebook.
@@ -64,7 +65,8 @@ def run_notebook(
     cell) is written to ``output`` when given. ``save_each_cell`` (papermill's default)
     rewrites it as every cell starts and ends, so a run killed from outside still leaves
     what it got through; callers that read only the verdicts turn it off and save a lesson
-    about 0.4 s.
+    about 0.4 s. ``allow_errors`` runs every cell even after one fails (``pmkit check`` wants
+    a verdict for every exercise); the first error is still reported.
     """
     from pmkit.course._speedups import skip_iri_grammar
 
@@ -94,6 +96,7 @@ def run_notebook(
                     execution_timeout=timeout,
                     shutdown_kernel="immediate",
                     request_save_on_cell_execute=save_each_cell,
+                    allow_errors=allow_errors,
                     # grading and `pmkit check` run several of these at once, in several processes
                     kernel_manager_class=AsyncPrivateKernelManager,
                 )
