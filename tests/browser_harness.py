@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from pmkit.course.cli import lab_settings
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("PMKIT_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(os.environ.get("PMKIT_SCREENSHOTS", ROOT / "_screenshots"))
@@ -128,12 +130,14 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     for notebook in workspace.glob("[0-9][0-9]_*.ipynb"):
         clear_outputs(notebook)
     _write_settings(home / "lab-settings")
+    settings = lab_settings(home / "app-settings")  # what `pmkit start` gives a learner
     token, port = secrets.token_hex(16), _free_port()
     # expose_app_in_browser gives the test JupyterLab's own commands (run all, change theme),
     # steadier than clicking through menus.
     command = [str(jupyter), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--port={port}",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workspace}",
                "--ServerApp.terminals_enabled=False", "--LabApp.expose_app_in_browser=True",
+               f"--LabApp.app_settings_dir={settings}",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # CI containers often run as root

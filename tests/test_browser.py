@@ -131,6 +131,28 @@ def _screenshots(page: Any, lesson: str) -> list[Path]:
     return saved
 
 
+def _reopen_problems(chromium: Any, server: Lab, page: Any, lesson: str) -> list[str]:
+    """Saved, closed and reopened without a kernel, the explorer still shows its chart."""
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_selector(".jp-mod-dirty", state="detached")
+    server.shut_kernels_down()
+    again = chromium.new_page(viewport=VIEWPORT)
+    again.set_default_timeout(SLOW)
+    console = ConsoleWatch().attach(again)
+    try:
+        again.goto(server.url(f"lab/tree/{lesson}"))
+        again.wait_for_selector(f"{NOTEBOOK} .jp-CodeCell")
+        try:
+            again.wait_for_selector(f"{EXPLORER} figure.pmkit-figure img", timeout=60_000)
+        except sync_api().TimeoutError:
+            broken = again.locator(f"{NOTEBOOK} .jupyter-widgets").first.inner_text()[:200]
+            return [f"reopened: the explorer shows no chart ({broken!r})"]
+        found = image_problems(again, EXPLORER) + [f"console: {text[:200]}" for text in console.errors]
+        return [f"reopened: {problem}" for problem in found]
+    finally:
+        again.close()
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_lesson_works_in_jupyterlab(lesson: str, browser: Any, lab: Lab) -> None:  # noqa: F811
     expected = _built(lesson)
@@ -155,6 +177,8 @@ def test_lesson_works_in_jupyterlab(lesson: str, browser: Any, lab: Lab) -> None
             if not progress.count() or "Your progress" not in progress.first.inner_text():
                 problems.append("lesson 00 shows no progress panel")
         shots = _screenshots(page, lesson)
+        if lesson.startswith("00_"):
+            problems += _reopen_problems(browser, lab, page, lesson)
         problems += [f"console: {text[:300]}" for text in console.errors]
         assert problems == [], f"{lesson} in JupyterLab (see {shots[0].parent}):\n" + "\n".join(problems)
     finally:

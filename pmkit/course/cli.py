@@ -74,12 +74,35 @@ def cmd_start(args: argparse.Namespace) -> int:
         raise CliError(f"JupyterLab is not installed: pip install '{DISTRIBUTION}[lab]' "
                        "(or `python3 course.py start`)")
     lesson = prepared.workspace / f"{progress.report().next_lesson() or '00_welcome'}.ipynb"
-    command = lab_command(jupyter, paths.course_root(), lesson, args.lab_args,
+    settings = lab_settings(prepared.workspace / ".lab-settings")
+    command = lab_command(jupyter, paths.course_root(), lesson, [f"--LabApp.app_settings_dir={settings}",
+                                                                 *args.lab_args],
                           as_root=hasattr(os, "geteuid") and os.geteuid() == 0)
     if "--allow-root" in command and "--allow-root" not in args.lab_args:
         print("Running as root (a container?): passing --allow-root to JupyterLab.")
     print(f"Opening {lesson.name} in JupyterLab:", " ".join(command[1:]))
     return subprocess.call(command, cwd=command_root(paths.course_root(), lesson))
+
+
+# JupyterLab defaults for the course (the learner's own settings still win): widget state is
+# saved with the notebook, so an explorer closed and reopened shows its last chart, not
+# "Error displaying widget: model not found".
+LAB_OVERRIDES = {"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}}
+
+
+def lab_settings(folder: Path) -> Path:
+    """Write the course's JupyterLab defaults (``overrides.json``) into ``folder`` and return it.
+
+    >>> import json, tempfile
+    >>> folder = lab_settings(Path(tempfile.mkdtemp()) / "settings")
+    >>> json.loads((folder / "overrides.json").read_text())["@jupyter-widgets/jupyterlab-manager:plugin"]
+    {'saveState': True}
+    """
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "overrides.json").write_text(json.dumps(LAB_OVERRIDES, indent=2) + "\n", encoding="utf-8")
+    return folder
 
 
 def command_root(course_root: Path, lesson: Path) -> Path:
