@@ -91,7 +91,8 @@ class ProgressReport(Result):
                     "minutes left": i.minutes_left,
                 }
                 for i in self.lessons
-            ]
+            ],
+            columns=["lesson", "title", "passed", "attempted", "not started", "minutes left"],
         ).set_index("lesson")
 
     def __str__(self) -> str:
@@ -170,7 +171,7 @@ class ProgressPanel:
     """The progress table with a refresh button in JupyterLab; the table alone elsewhere."""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        current = report()
+        current = report() if paths.progress_file() is not None else ProgressReport(())
         data: dict[str, Any] = {"text/plain": _summary(current), "text/html": _html(current)}
         widget = self._widget()
         if widget is not None:
@@ -180,7 +181,7 @@ class ProgressPanel:
         return data
 
     def __repr__(self) -> str:
-        return _summary(report())
+        return _summary(report() if paths.progress_file() is not None else ProgressReport(()))
 
     @staticmethod
     def _widget() -> Any:
@@ -201,18 +202,20 @@ class ProgressPanel:
         return widgets.VBox([button, table])
 
 
-NOT_RECORDED = "Progress is not recorded in this run (PMKIT_PROGRESS=off)."
+NOT_RECORDED = ("Progress is not recorded in this run (PMKIT_PROGRESS=off). In your own JupyterLab "
+                "this panel lists, lesson by lesson, the exercises you passed, attempted and not started.")
 
 
 def _summary(current: ProgressReport) -> str:
-    recorded = paths.progress_file() is not None
-    return current.summary() if recorded else f"{NOT_RECORDED} {current.summary()}"
+    # Without a log there is nothing of the learner's to show; the course's lesson list is
+    # left out too, so a headless build of this lesson does not depend on the other lessons.
+    return current.summary() if paths.progress_file() is not None else NOT_RECORDED
 
 
 def _html(current: ProgressReport) -> str:
     if paths.progress_file() is not None:
         return current._repr_html_()
-    return f"<p>{NOT_RECORDED}</p>" + current._repr_html_()
+    return card("Your progress", [], summary=NOT_RECORDED)
 
 
 def panel() -> ProgressPanel:
