@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ class Lab:
             self.api("DELETE", f"kernels/{kernel['id']}")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -131,7 +132,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         clear_outputs(notebook)
     _write_settings(home / "lab-settings")
     settings = lab_settings(home / "app-settings")  # what `pmkit start` gives a learner
-    token, port = secrets.token_hex(16), _free_port()
+    token, port = secrets.token_hex(16), free_port()
     # expose_app_in_browser gives the test JupyterLab's own commands (run all, change theme),
     # steadier than clicking through menus.
     command = [str(jupyter), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--port={port}",
@@ -146,7 +147,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=workspace)
     running = Lab(f"http://127.0.0.1:{port}", token, workspace, log)
     try:
-        _wait_for_server(server, running.url("api/status"), log)
+        wait_for_server(server, running.url("api/status"), log)
         yield running
     finally:
         server.terminate()  # lets the server shut its kernels down
@@ -157,18 +158,18 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
             server.wait(timeout=10)
 
 
-def _wait_for_server(server: subprocess.Popen[bytes], url: str, log: Path, seconds: float = 180) -> None:
+def wait_for_server(server: subprocess.Popen[bytes], url: str, log: Path, seconds: float = 180) -> str:
+    """Poll ``url`` until the server answers; return the path it ended on (after redirects)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"jupyter lab exited with {server.returncode}:\n{log.read_text()[-2000:]}")
+            pytest.fail(f"the server exited with {server.returncode}:\n{log.read_text()[-2000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
+                return urllib.parse.urlsplit(response.url).path
         except OSError:
             time.sleep(0.5)
-    pytest.fail(f"jupyter lab did not answer within {seconds:.0f} s:\n{log.read_text()[-2000:]}")
+    pytest.fail(f"the server did not answer within {seconds:.0f} s:\n{log.read_text()[-2000:]}")
 
 
 # ------------------------------------------------------------ page checks --

@@ -7,27 +7,18 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from pmkit.course.cli import lab_command, main
+from tests.browser_harness import free_port, wait_for_server
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import course  # noqa: E402  (course.py lives at the repository root)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_start_options_reach_jupyter_lab_after_the_lesson(tmp_path: Path) -> None:
@@ -55,7 +46,7 @@ def test_readme_start_command_serves_lesson_00(tmp_path: Path) -> None:
     if not course.STAMP.exists() or course.STAMP.read_text() != course.install_fingerprint():
         pytest.skip(".venv is not installed by course.py (this test would install it): "
                     "run `python3 course.py start` once")
-    port, token = _free_port(), secrets.token_hex(8)
+    port, token = free_port(), secrets.token_hex(8)
     # The port and token go in through JupyterLab's environment variables, so the command
     # is exactly the README's; the home and Jupyter folders are private to the test.
     env = {**os.environ, "JUPYTER_PORT": str(port), "JUPYTER_TOKEN": token, "PMKIT_HOME": str(tmp_path),
@@ -67,7 +58,7 @@ def test_readme_start_command_serves_lesson_00(tmp_path: Path) -> None:
         server = subprocess.Popen([python3, "course.py", "start", "--no-browser"], cwd=ROOT, env=env,
                                   stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        landing = _landing_page(server, f"http://127.0.0.1:{port}/?token={token}", log)
+        landing = wait_for_server(server, f"http://127.0.0.1:{port}/?token={token}", log, seconds=120)
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # course.py, pmkit and jupyter lab alike
         try:
@@ -82,17 +73,3 @@ def test_readme_start_command_serves_lesson_00(tmp_path: Path) -> None:
     assert re.search(rf"http://\S+:{port}/lab/tree/workspace/00_welcome\.ipynb\?token=", output), output
     if os.geteuid() == 0:
         assert "--allow-root" in output
-
-
-def _landing_page(server: subprocess.Popen[bytes], url: str, log: Path, seconds: float = 120) -> str:
-    """Where the server's front page redirects to, once it answers."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"course.py start exited with {server.returncode}:\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return urllib.parse.urlsplit(response.url).path
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"the server did not answer within {seconds:.0f} s:\n{log.read_text()[-2000:]}")
