@@ -40,6 +40,14 @@ REDRAWN = """([explorer, before]) => {
     const img = explorer.querySelector('figure.pmkit-figure img');
     return !!img && img.getAttribute('src') !== before && img.complete && img.naturalWidth > 0;
 }"""
+KERNEL_READY = """() => {
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    return !!kernel && panel.sessionContext.isReady && kernel.status === 'idle';
+}"""
+STARTED = r"""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+    .some(p => /\[(\*|\d+)\]/.test(p.textContent))"""
 ALL_RAN = """() => {
     const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
     return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
@@ -71,16 +79,17 @@ def _set_theme(page: Any, theme: str) -> None:
 def _run_all(page: Any, server: Lab, lesson: str) -> None:
     page.goto(server.url(f"lab/tree/{lesson}"))
     page.wait_for_selector(f"{NOTEBOOK} .jp-CodeCell")
-    page.wait_for_function("() => window.jupyterapp !== undefined")
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+    page.wait_for_function(KERNEL_READY)  # Run All before the kernel is ready may do nothing
     assert page.locator(f"{NOTEBOOK} .jp-OutputArea-output").count() == 0  # nothing left from a build
-    # Focus the notebook first, or the Run menu's commands may not apply to it.
-    page.locator(f"{NOTEBOOK} .jp-CodeCell .jp-InputArea-editor").first.click()
-    page.keyboard.press("Escape")
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_function(ALL_RAN)  # a cell shows [n] once it has run, [*] while queued or running
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+    for _attempt in range(3):
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        try:  # a cell shows [*] while queued or running, [n] once it has run
+            page.wait_for_function(STARTED, timeout=30_000)
+            break
+        except sync_api().TimeoutError:
+            continue
+    page.wait_for_function(ALL_RAN)
+    page.wait_for_function(KERNEL_READY)
 
 
 def _errors_shown(page: Any) -> list[str]:
