@@ -77,7 +77,8 @@ def _set_theme(page: Any, theme: str) -> None:
 
 
 def _run_all(page: Any, server: Lab, lesson: str) -> None:
-    page.goto(server.url(f"lab/tree/{lesson}"))
+    # A JupyterLab workspace of its own, so the tabs of the lessons before are not restored.
+    page.goto(server.url(f"lab/workspaces/{Path(lesson).stem}/tree/{lesson}"))
     page.wait_for_selector(f"{NOTEBOOK} .jp-CodeCell")
     page.wait_for_function(KERNEL_READY)  # Run All before the kernel is ready may do nothing
     assert page.locator(f"{NOTEBOOK} .jp-OutputArea-output").count() == 0  # nothing left from a build
@@ -149,7 +150,7 @@ def _reopen_problems(chromium: Any, server: Lab, page: Any, lesson: str) -> list
     again.set_default_timeout(SLOW)
     console = ConsoleWatch().attach(again)
     try:
-        again.goto(server.url(f"lab/tree/{lesson}"))
+        again.goto(server.url(f"lab/workspaces/{Path(lesson).stem}-reopened/tree/{lesson}"))
         again.wait_for_selector(f"{NOTEBOOK} .jp-CodeCell")
         try:
             again.wait_for_selector(f"{EXPLORER} figure.pmkit-figure img", timeout=60_000)
