@@ -42,6 +42,7 @@ from pmkit.display import (
     fmt,
     new_axes,
     pct,
+    plain,
     safe_repr,
 )
 from pmkit.results import Result
@@ -261,7 +262,7 @@ class NPSBySegment(Result):
         ax.errorbar(table["nps"], labels, xerr=errors, fmt="o", color=PALETTE[0], capsize=4)
         ax.axvline(0, color=NEUTRAL, linewidth=1, linestyle="--")
         ax.set_xlabel(f"NPS with {round(100 * (1 - self.alpha))}% confidence interval")
-        ax.set_ylabel(self.segment)
+        ax.set_ylabel(plain(self.segment))
         ax.margins(y=0.25)
         best, worst, _, _ = self._gap()
         ax.set_title(f"Highest NPS: {best[self.segment]}; lowest: {worst[self.segment]}")
@@ -1024,7 +1025,7 @@ class RiceRanking(Result):
         hatches = [HIGHLIGHT if r == 1 else "" for r in shown["rank"]]
         ax.barh(shown[self.item].astype(str), shown["rice"], color=colours, hatch=hatches)
         ax.set_xlabel("RICE score (reach × impact × confidence / effort)")
-        ax.set_ylabel(self.item)
+        ax.set_ylabel(plain(self.item))
         ax.set_title(f"{self.table[self.item].iloc[0]} ranks first")
         return ax
 

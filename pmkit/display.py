@@ -7,10 +7,10 @@ shows) never carries a memory address or a timestamp.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +105,38 @@ def pct(value: float, digits: int = 1) -> str:
     return f"{100 * value:.{digits}f}%"
 
 
+# Plain words for the course datasets' column names, where the name alone would not do.
+PLAIN_NAMES = {
+    "latency_ms": "page load time (ms)",
+    "pre_revenue": "revenue before the test",
+    "actual_days": "delivery time (days)",
+    "promised_days": "promised delivery time (days)",
+    "cycle_days": "cycle time (days)",
+    "hours_to_resolve": "hours to resolve a ticket",
+    "tenure_month": "months of membership",
+    "avg_order_value": "average order value",
+    "p_success": "chance of success",
+    "item_id": "item",
+    "is_member": "member",
+}
+UNITS = {"ms": "ms", "days": "days", "hours": "hours", "pct": "%", "usd": "$"}
+
+
+def plain(name: str) -> str:
+    """A column name as words for an axis or a legend: ``latency_ms`` -> ``page load time (ms)``.
+
+    >>> plain("latency_ms"), plain("order_value"), plain("wait_hours"), plain("Region")
+    ('page load time (ms)', 'order value', 'wait (hours)', 'Region')
+    """
+    name = str(name)
+    if name in PLAIN_NAMES:
+        return PLAIN_NAMES[name]
+    stem, _, unit = name.rpartition("_")
+    if stem and unit in UNITS:
+        return f"{stem.replace('_', ' ')} ({UNITS[unit]})"
+    return name.replace("_", " ")
+
+
 def figures_enabled() -> bool:
     """False when ``PMKIT_FIGURES=off``: charts are built but not rendered.
 
@@ -115,30 +147,78 @@ def figures_enabled() -> bool:
     return not paths.switched_off("PMKIT_FIGURES")
 
 
+FIGURE_CLASS = "pmkit-figure"  # marks a Figure's HTML, for tools that look for figures in outputs
+
+
 @dataclass(frozen=True)
 class Figure:
     """A rendered chart with alt text and a one-line takeaway.
 
-    Displays as a PNG (with its alt text for screen readers and static HTML)
-    and prints the takeaway as its plain text, so the point survives where
-    images don't: a terminal, nbval's comparison, a text-only reader.
+    Displays as one HTML ``<figure>``: the PNG with its alt text as the image's ``alt``
+    attribute, and the takeaway as a visible caption beneath it. JupyterLab, classic
+    Notebook, the static site and explorers' live view all show that same HTML; the
+    takeaway is also its plain text, so the point survives where images don't: a
+    terminal, nbval's comparison, a text-only reader.
+
+    >>> print(Figure(b"PNG", alt='Bars: "A" < "B"', takeaway="B is higher.").html())
+    <figure class="pmkit-figure" style="margin:0 0 .5em 0"><img src="data:image/png;base64,UE5H" \
+alt="Bars: &quot;A&quot; &lt; &quot;B&quot;" style="max-width:100%;height:auto;background:#fff">\
+<figcaption style="margin-top:.3em">Takeaway: B is higher.</figcaption></figure>
     """
 
     png: bytes
     alt: str
     takeaway: str
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
-        if not self.png:  # not rendered (see figures_enabled): the takeaway alone
-            return {"text/plain": f"Takeaway: {self.takeaway}"}, {}
-        data = {"image/png": self.png, "text/plain": f"Takeaway: {self.takeaway}"}
-        return data, {"image/png": {"alt": self.alt}}
+    def html(self) -> str:
+        """The figure as HTML: the image with its ``alt`` text, the takeaway as its caption."""
+        source = "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+        # The white background keeps the chart's own white behind a see-through PNG in a dark theme.
+        return (f'<figure class="{FIGURE_CLASS}" style="margin:0 0 .5em 0">'
+                f'<img src="{source}" alt="{html.escape(self.alt)}" '
+                'style="max-width:100%;height:auto;background:#fff">'
+                f'<figcaption style="margin-top:.3em">{html.escape(self.caption())}</figcaption></figure>')
 
-    def __repr__(self) -> str:
+    def caption(self) -> str:
         return f"Takeaway: {self.takeaway}"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        if not self.png:  # not rendered (see figures_enabled): the takeaway alone
+            return {"text/plain": self.caption()}, {}
+        return {"text/html": self.html(), "text/plain": self.caption()}, {}
 
-def show(ax_or_fig: Any, alt: str, takeaway: str, dpi: int = 80) -> Figure:
+    def __repr__(self) -> str:
+        return self.caption()
+
+
+def figure_alts(output: Mapping[str, Any]) -> list[str]:
+    """The alt text of every figure in a saved notebook output (a Figure's HTML or a bare PNG).
+
+    >>> figure_alts({"data": {"text/html": Figure(b"x", alt="Bars", takeaway="B.").html()}})
+    ['Bars']
+    >>> figure_alts({"data": {"image/png": "iVBO"}, "metadata": {"image/png": {"alt": "Dots"}}})
+    ['Dots']
+    """
+    import re
+
+    data = output.get("data", {})
+    if "image/png" in data:
+        return [str(output.get("metadata", {}).get("image/png", {}).get("alt", ""))]
+    page = data.get("text/html", "")
+    page = "".join(page) if isinstance(page, list) else str(page)
+    if FIGURE_CLASS not in page:
+        return []
+    images = re.findall(r'<img src="data:image/png;base64,[^"]*" alt="([^"]*)"', page)
+    return [html.unescape(alt) for alt in images]
+
+
+# With new_axes's sizes a chart comes out about 900 px wide, the notebook column at JupyterLab's
+# default width, and its 10 pt text as large as the notebook's own.
+DPI = 120
+SCALE = 1.35  # new_axes sizes are matplotlib's (6.4 in wide); charts are drawn this much larger
+
+
+def show(ax_or_fig: Any, alt: str, takeaway: str, dpi: int = DPI) -> Figure:
     """Render a matplotlib chart to a Figure with alt text and a takeaway, then close it.
 
     >>> import matplotlib.pyplot as plt
@@ -193,11 +273,7 @@ def _render_once(fig: Any, dpi: int) -> bytes | None:
         return None
     fig.set_dpi(dpi)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    with _title_left_at_top(fig) as skipped:
-        canvas.draw()
-        redraw = skipped is not None and _title_would_move(skipped, canvas.get_renderer())
-    if redraw:  # the rare chart whose title matplotlib has to place after all
-        canvas.draw()
+    canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())
     paper = np.array([round(255 * c) for c in background], dtype=np.uint8)  # as Agg paints it
     box = _ink_box(pixels, paper)
@@ -213,56 +289,6 @@ def _render_once(fig: Any, dpi: int) -> bytes | None:
     # 'Software' or date chunk: the same chart gives the same bytes every run.
     Image.fromarray(crop).save(buffer, format="png", dpi=(dpi, dpi))
     return buffer.getvalue()
-
-
-@contextmanager
-def _title_left_at_top(fig: Any) -> Iterator[Any]:
-    """Draw a one-plot chart without matplotlib's search for where its title goes.
-
-    Before drawing a titled plot, matplotlib lays the y axis out once more to learn whether
-    an offset text (such as "1e6" above the axis) or ticks on top would collide with the
-    title, and lifts the title if so: about a tenth of ``show``'s time for a titled chart
-    (11 of 127 ms, ``tests/test_display.py`` has the cases). On a single plot with its x
-    axis at the bottom and its title where that search starts (on top of the plot), only
-    the offset text or a title pushed into the plot can make it move, and both are known
-    once the chart is drawn: ``_render_once`` checks them then and draws again, the
-    matplotlib way, in the rare case they matter. Yields the plot whose search was
-    skipped, or None; matplotlib places titles as usual again after the block.
-    """
-    axes = fig.axes[0] if len(fig.axes) == 1 else None
-    # matplotlib's "place the title for me" flag; a matplotlib without it just skips nothing.
-    skip = (
-        axes is not None
-        and getattr(axes, "_autotitlepos", None) is True
-        and not axes.child_axes
-        and axes.xaxis.get_ticks_position() == "bottom"
-        and axes.xaxis.get_label_position() == "bottom"
-        and all(title.get_position()[1] == 1.0 for title in _titles(axes))
-    )
-    if not skip:
-        yield None
-        return
-    axes._autotitlepos = False
-    try:
-        yield axes
-    finally:
-        axes._autotitlepos = True
-
-
-def _titles(axes: Any) -> tuple[Any, ...]:
-    return (axes.title, axes._left_title, axes._right_title)
-
-
-def _title_would_move(axes: Any, renderer: Any) -> bool:
-    """Whether matplotlib's placement would have moved a title of ``axes``, just drawn."""
-    titles = [title for title in _titles(axes) if title.get_text()]
-    if not titles:
-        return False
-    offset = axes.yaxis.offsetText
-    if offset.get_visible() and offset.get_text():
-        return True
-    top = axes.get_window_extent(renderer).ymax
-    return any(title.get_window_extent(renderer).ymin < top for title in titles)
 
 
 def _ink_box(pixels: Any, background: Any) -> tuple[int, int, int, int] | None:
@@ -328,11 +354,13 @@ def new_axes(ax: Any = None, size: tuple[float, float] = (6.4, 3.6)) -> Any:
     # on a canvas with room to spare around it (see MARGINS): show() then draws once and crops.
     # No layout engine: it would lay the figure out once more per render.
     params = plt.rcParams
+    size = (size[0] * SCALE, size[1] * SCALE)
     plot_width = size[0] * (params["figure.subplot.right"] - params["figure.subplot.left"])
     plot_height = size[1] * (params["figure.subplot.top"] - params["figure.subplot.bottom"])
     width = MARGINS["left"] + plot_width + MARGINS["right"]
     height = MARGINS["bottom"] + plot_height + MARGINS["top"]
-    fig, ax = plt.subplots(figsize=(width, height))
+    # White whatever the learner's style or JupyterLab theme: the chart's colours were chosen on it.
+    fig, ax = plt.subplots(figsize=(width, height), facecolor="white")
     fig.subplots_adjust(left=MARGINS["left"] / width, right=1 - MARGINS["right"] / width,
                         bottom=MARGINS["bottom"] / height, top=1 - MARGINS["top"] / height)
     ax.set_prop_cycle(color=PALETTE)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from pmkit import _validate as check
-from pmkit.display import BAD, GOOD, HIGHLIGHT, NEUTRAL, PALETTE, fmt, new_axes, pct
+from pmkit.display import BAD, GOOD, HIGHLIGHT, NEUTRAL, PALETTE, fmt, new_axes, pct, plain
 from pmkit.results import Result
 
 __all__ = [
@@ -279,7 +279,7 @@ class Comparison(Result):
                     xerr=[[(self.difference - low) * scale], [(high - self.difference) * scale]],
                     fmt="o", color=self._accent(), capsize=6, markersize=8)
         ax.axvline(0, color=PALETTE[7], linewidth=1, linestyle="--")
-        ax.set_yticks([0], [self.metric.replace("_", " ")])
+        ax.set_yticks([0], [plain(self.metric)])
         unit = " (percentage points)" if self.is_rate else ""
         ax.set_xlabel(f"Treatment minus control{unit}, {1 - self.alpha:.0%} interval")
         ax.set_title(self.finding())
@@ -1417,7 +1417,7 @@ class ExperimentReport(Result):
             ax.scatter([100 * m.relative_lift], [k], color=colour, zorder=3, marker=("o", "^", "X")[status])
         ax.axvline(0, color=PALETTE[7], linewidth=1, linestyle="--")
         ax.set_yticks(range(len(metrics)),
-                      [f"{m.metric} (primary)" if k == 0 else m.metric
+                      [f"{plain(m.metric)} (primary)" if k == 0 else plain(m.metric)
                        for k, m in enumerate(metrics)])
         ax.invert_yaxis()
         ax.set_xlabel(f"Relative change, treatment vs control (%), {1 - self.primary.alpha:.0%} "

@@ -38,6 +38,7 @@ from pmkit.display import (
     fmt,
     new_axes,
     pct,
+    plain,
     safe_repr,
 )
 from pmkit.results import Result
@@ -546,9 +547,16 @@ class CohortTable(Result):
         )
 
     def plot(self, ax: Any = None) -> Any:
+        from matplotlib.ticker import PercentFormatter
+
         ax = new_axes(ax, size=(6.4, max(2.4, 0.25 * len(self.cohorts) + 1)))
-        image = ax.imshow(self.rates, aspect="auto", cmap="viridis", vmin=0, vmax=1)
-        ax.figure.colorbar(image, ax=ax, label="share active")
+        rates = np.asarray(self.rates, dtype=float)
+        # Colours span the rates after joining (everyone is active in the joining period): on a
+        # 0-1 scale the differences between cohorts, a few points, would all look alike.
+        later = rates[:, 1:] if rates.shape[1] > 1 and np.isfinite(rates[:, 1:]).any() else rates
+        low, high = float(np.nanmin(later)), float(np.nanmax(later))
+        image = ax.imshow(rates, aspect="auto", cmap="viridis", vmin=low, vmax=max(high, low + 1e-9))
+        ax.figure.colorbar(image, ax=ax, label="share of the cohort active", format=PercentFormatter(1))
         step = max(1, len(self.cohorts) // 12)
         ax.set_yticks(range(0, len(self.cohorts), step), self.cohorts[::step])
         ax.set_xlabel(f"{self.period}s since joining")
@@ -842,8 +850,9 @@ class ChangeDecomposition(Result):
             level += part
         ax.bar(len(self.drivers) + 1, self.output_after, color=NEUTRAL)
         ax.set_xticks(range(len(self.drivers) + 2),
-                      [f"{self.output}\nbefore", *self.drivers, f"{self.output}\nafter"])
-        ax.set_ylabel(self.output)
+                      [f"{plain(self.output)}\nbefore", *map(plain, self.drivers),
+                       f"{plain(self.output)}\nafter"])
+        ax.set_ylabel(plain(self.output))
         ax.set_xlabel("driver")
         ax.set_title(f"{self.main_driver} explains most of the change in {self.output}")
         return ax

@@ -57,6 +57,13 @@ class ProgressReport(Result):
     def title(self) -> str:
         return "Your progress"
 
+    def next_lesson(self) -> str | None:
+        """The lesson to open next: the first with an exercise attempted or not yet passed."""
+        for item in self.lessons:
+            if item.attempted or not item.done:
+                return item.lesson
+        return None
+
     def next_step(self) -> str:
         for item in self.lessons:
             if item.attempted:
@@ -84,15 +91,34 @@ class ProgressReport(Result):
                     "minutes left": i.minutes_left,
                 }
                 for i in self.lessons
-            ]
+            ],
+            columns=["lesson", "title", "passed", "attempted", "not started", "minutes left"],
         ).set_index("lesson")
 
     def __str__(self) -> str:
         return f"{self.to_frame().to_string()}\n\n{self.summary()}"
 
     def _repr_html_(self) -> str:
-        table = self.to_frame().to_html(border=0)
-        return card(self.title(), [], summary=self.summary()) + table
+        return card(self.title(), [], summary=self.summary()) + table_html(self.to_frame().reset_index())
+
+
+def table_html(frame: pd.DataFrame) -> str:
+    """A table whose every header sits over its column: text left, numbers right, one header row.
+
+    >>> page = table_html(pd.DataFrame({"lesson": ["00_welcome"], "passed": [2]}))
+    >>> page.count("<tr>"), page.count("text-align:left"), page.count("text-align:right")
+    (2, 2, 2)
+    """
+    import html
+
+    sides = ["right" if pd.api.types.is_numeric_dtype(frame[c]) else "left" for c in frame.columns]
+
+    def cells(tag: str, values: Any) -> str:
+        return "".join(f"<{tag} style='text-align:{side};padding:2px 10px'>{html.escape(str(value))}</{tag}>"
+                       for side, value in zip(sides, values, strict=True))
+
+    rows = "".join(f"<tr>{cells('td', row)}</tr>" for row in frame.itertuples(index=False))
+    return f"<table style='border-collapse:collapse'><tr>{cells('th', frame.columns)}</tr>{rows}</table>"
 
 
 RESET = "reset"  # the status of the event ``pmkit reset`` appends
@@ -145,8 +171,8 @@ class ProgressPanel:
     """The progress table with a refresh button in JupyterLab; the table alone elsewhere."""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        current = report()
-        data: dict[str, Any] = {"text/plain": current.summary(), "text/html": current._repr_html_()}
+        current = report() if paths.progress_file() is not None else ProgressReport(())
+        data: dict[str, Any] = {"text/plain": _summary(current), "text/html": _html(current)}
         widget = self._widget()
         if widget is not None:
             view = widget._repr_mimebundle_().get("application/vnd.jupyter.widget-view+json")
@@ -155,7 +181,7 @@ class ProgressPanel:
         return data
 
     def __repr__(self) -> str:
-        return report().summary()
+        return _summary(report() if paths.progress_file() is not None else ProgressReport(()))
 
     @staticmethod
     def _widget() -> Any:
@@ -166,14 +192,30 @@ class ProgressPanel:
             return None
         if get_ipython() is None or not hasattr(get_ipython(), "kernel"):
             return None
-        table = widgets.HTML(report()._repr_html_())
+        table = widgets.HTML(_html(report()))
         button = widgets.Button(description="Refresh", icon="refresh")
 
         def refresh(_: Any) -> None:
-            table.value = report()._repr_html_()
+            table.value = _html(report())
 
         button.on_click(refresh)
         return widgets.VBox([button, table])
+
+
+NOT_RECORDED = ("Progress is not recorded in this run (PMKIT_PROGRESS=off). In your own JupyterLab "
+                "this panel lists, lesson by lesson, the exercises you passed, attempted and not started.")
+
+
+def _summary(current: ProgressReport) -> str:
+    # Without a log there is nothing of the learner's to show; the course's lesson list is
+    # left out too, so a headless build of this lesson does not depend on the other lessons.
+    return current.summary() if paths.progress_file() is not None else NOT_RECORDED
+
+
+def _html(current: ProgressReport) -> str:
+    if paths.progress_file() is not None:
+        return current._repr_html_()
+    return card("Your progress", [], summary=NOT_RECORDED)
 
 
 def panel() -> ProgressPanel:

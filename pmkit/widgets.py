@@ -68,14 +68,18 @@ class Slider:
 
         kind = widgets.IntSlider if self.is_int else widgets.FloatSlider
         step = self.step if self.step is not None else (1 if self.is_int else (self.high - self.low) / 100)
+        description = self.description or name
         return kind(
             value=self.start,
             min=self.low,
             max=self.high,
             step=step,
-            description=self.description or name,
+            description=description,
             continuous_update=False,
             style={"description_width": "initial"},
+            # Room for the whole label and a full-length track: a fixed width lets a long
+            # label squeeze the track to a stub.
+            layout={"width": f"{round(0.6 * len(description)) + 22}em"},
         )
 
 
@@ -105,27 +109,27 @@ class Explorer:
         try:
             import ipywidgets as widgets
             from IPython import get_ipython
-            from IPython.display import display
         except ImportError:
             return None
         if get_ipython() is None or not hasattr(get_ipython(), "kernel"):
             return None  # no frontend to show it
         controls = {name: s.widget(name) for name, s in self.sliders.items()}
-        out = widgets.Output()
-        # The first chart goes straight into the widget's state rather than through a
-        # display message, so runners that ignore output widgets (nbval) see no extra output.
-        out.append_display_data(first)
+        # The chart is the figure's own HTML (image with alt text, takeaway beneath) in an HTML
+        # widget: its state is text, so the first chart shows before any slider moves (also
+        # from saved widget state), and a redraw swaps the picture in place, without flicker.
+        # It goes into the widget's state rather than through a display message, so runners
+        # that ignore widgets (nbval) see no extra output.
+        chart = widgets.HTML(first.html())
 
         def redraw(change: Any) -> None:
             values = {name: control.value for name, control in controls.items()}
             ax, takeaway = self.draw(**values)
-            with out:
-                out.clear_output(wait=True)
-                display(show(ax, alt=self.alt, takeaway=takeaway))
+            chart.value = show(ax, alt=self.alt, takeaway=takeaway).html()
 
         for control in controls.values():
             control.observe(redraw, names="value")
-        return widgets.VBox([widgets.HBox(list(controls.values())), out])
+        sliders = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        return widgets.VBox([sliders, chart])
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
         figure = self.static()

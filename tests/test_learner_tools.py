@@ -108,9 +108,17 @@ def test_check_runs_a_fresh_kernel_and_never_edits_the_learner_file(tmp_path: Pa
 def test_check_reports_a_failing_cell(tmp_path: Path) -> None:
     env = {"PMKIT_WORKSPACE": str(tmp_path / "ws"), "PMKIT_PROGRESS": "off"}
     pmkit("workspace", env=env)
-    _answer(tmp_path / "ws" / "00_welcome.ipynb", "average_order", "1 / 0")
+    notebook = tmp_path / "ws" / "00_welcome.ipynb"
+    _answer(notebook, "average_order", "1 / 0")
     result = pmkit("check", "0", env=env)
     assert result.returncode == 1 and "ZeroDivisionError" in result.stdout
+    # Numbered as JupyterLab shows it: 1-based over every cell, markdown included.
+    cells = json.loads(notebook.read_text())["cells"]
+    number = 1 + next(i for i, c in enumerate(cells) if 'check("average_order"' in "".join(c["source"]))
+    assert f"cell {number} failed: ZeroDivisionError" in result.stdout
+    assert f"average_order                not reached: cell {number} failed before its check" in result.stdout
+    # The run went on after the error: the later exercises still got their verdict.
+    assert "late_share                   not answered" in result.stdout
 
 
 def test_workshop_gives_each_team_its_own_data_keys_and_a_guide(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pmkit import DISTRIBUTION
 
@@ -63,7 +64,7 @@ def cmd_workspace(args: argparse.Namespace) -> int:
 
 
 def cmd_start(args: argparse.Namespace) -> int:
-    from pmkit import paths
+    from pmkit import paths, progress
     from pmkit.course import workspace
 
     prepared = workspace.prepare()
@@ -72,11 +73,62 @@ def cmd_start(args: argparse.Namespace) -> int:
     if jupyter is None:
         raise CliError(f"JupyterLab is not installed: pip install '{DISTRIBUTION}[lab]' "
                        "(or `python3 course.py start`)")
-    first = sorted(prepared.workspace.glob("00_*.ipynb"))
-    target = os.path.relpath(first[0] if first else prepared.workspace, paths.course_root())
-    command = [jupyter, "lab", target, *args.lab_args]
-    print("Opening JupyterLab:", " ".join(command[1:]))
-    return subprocess.call(command, cwd=paths.course_root())
+    lesson = prepared.workspace / f"{progress.report().next_lesson() or '00_welcome'}.ipynb"
+    settings = lab_settings(prepared.workspace / ".lab-settings")
+    command = lab_command(jupyter, paths.course_root(), lesson, [f"--LabApp.app_settings_dir={settings}",
+                                                                 *args.lab_args],
+                          as_root=hasattr(os, "geteuid") and os.geteuid() == 0)
+    if "--allow-root" in command and "--allow-root" not in args.lab_args:
+        print("Running as root (a container?): passing --allow-root to JupyterLab.")
+    print(f"Opening {lesson.name} in JupyterLab:", " ".join(command[1:]))
+    return subprocess.call(command, cwd=command_root(paths.course_root(), lesson))
+
+
+# JupyterLab defaults for the course (the learner's own settings still win): widget state is
+# saved with the notebook, so an explorer closed and reopened shows its last chart, not
+# "Error displaying widget: model not found".
+LAB_OVERRIDES = {"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}}
+
+
+def lab_settings(folder: Path) -> Path:
+    """Write the course's JupyterLab defaults (``overrides.json``) into ``folder`` and return it.
+
+    >>> import json, tempfile
+    >>> folder = lab_settings(Path(tempfile.mkdtemp()) / "settings")
+    >>> json.loads((folder / "overrides.json").read_text())["@jupyter-widgets/jupyterlab-manager:plugin"]
+    {'saveState': True}
+    """
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "overrides.json").write_text(json.dumps(LAB_OVERRIDES, indent=2) + "\n", encoding="utf-8")
+    return folder
+
+
+def command_root(course_root: Path, lesson: Path) -> Path:
+    """The folder JupyterLab serves: the course root, or the lesson's folder if it lies elsewhere."""
+    return course_root if lesson.is_relative_to(course_root) else lesson.parent
+
+
+def lab_command(jupyter: str, course_root: Path, lesson: Path, lab_args: Sequence[str],
+                as_root: bool = False) -> list[str]:
+    """The ``jupyter lab`` command opening ``lesson``, with the learner's own options last.
+
+    The lesson becomes JupyterLab's default URL rather than a file argument: the URL the
+    server prints (and opens, unless ``--no-browser``) then shows the lesson, not the Launcher.
+
+    >>> lab_command("jupyter", Path("/c"), Path("/c/workspace/00_welcome.ipynb"), ["--no-browser"])
+    ['jupyter', 'lab', '--LabApp.default_url=/lab/tree/workspace/00_welcome.ipynb', '--no-browser']
+    >>> lab_command("jupyter", Path("/c"), Path("/c/w/00_x.ipynb"), [], as_root=True)[-1]
+    '--allow-root'
+    """
+    from urllib.parse import quote
+
+    relative = lesson.relative_to(command_root(course_root, lesson)).as_posix()
+    command = [jupyter, "lab", f"--LabApp.default_url=/lab/tree/{quote(relative)}", *lab_args]
+    if as_root and "--allow-root" not in lab_args:
+        command.append("--allow-root")  # JupyterLab refuses root without it; containers run as root
+    return command
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
@@ -132,8 +184,9 @@ def _parser() -> argparse.ArgumentParser:
     add("doctor", cmd_doctor, "check Python, packages, kernel, folders and datasets; say what to fix")
     add("workspace", cmd_workspace, "copy new lessons into your workspace (never overwrites yours)")
 
-    p = add("start", cmd_start, "prepare the workspace and open JupyterLab on lesson 00")
-    p.add_argument("lab_args", nargs=argparse.REMAINDER, help="passed on to `jupyter lab`")
+    p = add("start", cmd_start, "prepare the workspace and open JupyterLab on your next lesson "
+            "(any other option, e.g. --no-browser or --port=8899, goes to `jupyter lab`)")
+    p.set_defaults(lab_args=[])
 
     p = add("reset", cmd_reset, "restore a pristine lesson in your workspace (backs yours up first)")
     p.add_argument("lesson", help="lesson number or name, e.g. 03")
@@ -207,10 +260,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     skip_iri_grammar()
     parser = _parser()
+    # `pmkit start` hands every option it does not know to `jupyter lab` (--no-browser,
+    # --port=8899, ...); every other command refuses them.
     args, unknown = parser.parse_known_args(argv)
-    # argparse leaves `start --no-browser` unparsed (a REMAINDER does not take a leading option).
     if unknown and getattr(args, "command", None) == "start":
-        args.lab_args = [*unknown, *args.lab_args]
+        args.lab_args = unknown[1:] if unknown[:1] == ["--"] else unknown
     elif unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if not getattr(args, "handler", None):

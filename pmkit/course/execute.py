@@ -58,6 +58,7 @@ def run_notebook(
     kernel: str = "python3",
     save_each_cell: bool = True,
     allow_error_names: Sequence[str] = (),
+    allow_errors: bool = False,
     **parameters: Any,
 ) -> NotebookRun:
     """Execute ``path`` with papermill; never raises for a failing notebook.
@@ -67,7 +68,8 @@ def run_notebook(
     rewrites it as every cell starts and ends, so a run killed from outside still leaves
     what it got through; callers that read only the verdicts turn it off and save a lesson
     about 0.4 s. Errors named in ``allow_error_names`` do not stop the run (nbclient's option
-    of that name); papermill still reports the first error of any kind.
+    of that name); ``allow_errors`` runs every cell even after one fails (``pmkit check`` wants
+    a verdict for every exercise). Either way the first error is still reported.
     """
     from pmkit.course._speedups import skip_iri_grammar
 
@@ -97,6 +99,7 @@ def run_notebook(
                     execution_timeout=timeout,
                     shutdown_kernel="immediate",
                     request_save_on_cell_execute=save_each_cell,
+                    allow_errors=allow_errors,
                     # grading and `pmkit check` run several of these at once, in several processes
                     kernel_manager_class=AsyncPrivateKernelManager,
                     allow_error_names=list(allow_error_names),

@@ -27,7 +27,7 @@ from typing import Any
 from pmkit import paths
 from pmkit.course.notebooks import read
 from pmkit.course.runner import outside_course_notebooks
-from pmkit.display import PALETTE
+from pmkit.display import PALETTE, figure_alts
 from pmkit.results import Result
 from pmkit.syllabus import LessonMeta, NotebookError, lesson_meta
 
@@ -139,17 +139,15 @@ def missing_alt_text(nb: Any, name: str) -> list[str]:
     found = []
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if "image/png" in output.get("data", {}):
-                alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
-                if not str(alt).strip():
-                    found.append(f"{name}, cell {index}")
+            if any(not alt.strip() for alt in figure_alts(output)):
+                found.append(f"{name}, cell {index}")
     return found
 
 
 def count_figures(nb: Any) -> int:
     """How many PNG figures a notebook's outputs hold."""
     return sum(
-        "image/png" in output.get("data", {})
+        len(figure_alts(output))
         for cell in nb.cells if cell.cell_type == "code"
         for output in cell.get("outputs", [])
     )

@@ -155,15 +155,21 @@ class Hint:
     def __repr__(self) -> str:
         return f"💡 {self.exercise}, {self.label} ({self.level}/{self.total}): {self.text}"
 
-    def _repr_html_(self) -> str:
-        more = "" if self.level == self.total else "Call hint() again for the next one."
-        return card(
-            f"💡 {self.exercise}: {self.label} ({self.level}/{self.total})",
-            [],
-            summary=self.text,
-            accent=PALETTE[5],
-            footer=more,
-        )
+    def _repr_markdown_(self) -> str:
+        """The hint as Markdown, so its `code` and *emphasis* render as such in every frontend.
+
+        >>> print(Hint("orders", 1, 2, "Try `orders.mean()`.")._repr_markdown_())
+        > 💡 **orders: Hint 1 (1/2)**
+        >
+        > Try `orders.mean()`.
+        >
+        > *Call hint() again for the next one.*
+        """
+        lines = [f"💡 **{self.exercise}: {self.label} ({self.level}/{self.total})**", "",
+                 *self.text.splitlines()]
+        if self.level != self.total:
+            lines += ["", "*Call hint() again for the next one.*"]
+        return "\n".join(f"> {line}".rstrip() for line in lines)
 
 
 # ------------------------------------------------------------------ lesson ---
