@@ -190,7 +190,6 @@ def _setup_cell(path: Path) -> str:
     raise AssertionError(f"{path.name} has no cell tagged parameters")
 
 
-@pytest.mark.xfail(strict=True, reason="lead inserts the snippet at merge")
 @pytest.mark.parametrize("path", _notebooks(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_the_setup_cell_installs_the_toolbox_in_the_browser(path: Path) -> None:
     source = _setup_cell(path)
