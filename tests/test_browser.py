@@ -186,6 +186,11 @@ def test_lesson_works_in_jupyterlab(lesson: str, browser: Any, lab: Lab) -> None
             progress = page.locator(f"{NOTEBOOK} .widget-vbox:has(button:has-text('Refresh'))")
             if not progress.count() or "Your progress" not in progress.first.inner_text():
                 problems.append("lesson 00 shows no progress panel")
+            hint = page.locator(f"{NOTEBOOK} .jp-RenderedMarkdown:has-text('Hint 1')")
+            if not hint.count() or "`" in hint.first.inner_text() or not hint.first.locator("code").count():
+                problems.append("lesson 00's hint does not render its `code` as code")
+        # Hook for axe-core (tests/axe.py, branch a11y): once merged, add
+        # `problems += violations(page, f"{NOTEBOOK} .jp-OutputArea-output")` here.
         shots = _screenshots(page, lesson)
         if lesson.startswith("00_"):
             problems += _reopen_problems(browser, lab, page, lesson)
