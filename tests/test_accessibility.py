@@ -18,7 +18,15 @@ import pytest
 from nbformat.v4 import new_markdown_cell, new_notebook
 
 from tests.axe import STRUCTURE, violations
-from tests.test_browser import LESSON, SLOW, browser, jupyter_lab  # noqa: F401  (shared fixtures)
+from tests.browser_harness import SLOW, Lab, browser, lab  # noqa: F401  (shared fixtures)
+
+LESSON = "00_welcome.ipynb"
+
+
+@pytest.fixture
+def jupyter_lab(lab: Lab) -> tuple[str, str]:  # noqa: F811
+    """The harness's JupyterLab on a learner's workspace: (base URL, token)."""
+    return lab.base, lab.token
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -33,6 +33,7 @@ import pytest
 import pmkit
 from pmkit import DISTRIBUTION, paths
 from pmkit.course import lite
+from tests.lite_env import lite_python, use_lite_jupyter_path
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_CACHE = REPO / ".venv" / "node_cache"
@@ -55,10 +56,9 @@ def _bwrap_works() -> bool:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
     """One lite build for the module, with no network when bubblewrap allows it."""
-    pytest.importorskip("jupyterlite_core", reason="JupyterLite is not installed: pip install -e '.[lite]'")
     scratch = tmp_path_factory.mktemp("lite")
     out = scratch / "site"
-    command = [sys.executable, "-m", "pmkit", "lite", "--out", str(out)]
+    command = [str(lite_python()), "-m", "pmkit", "lite", "--out", str(out)]
     offline = _bwrap_works()
     if offline:  # read-only root, private loopback only: any download would fail the build
         command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
@@ -254,7 +254,9 @@ def test_no_lesson_cell_needs_the_machinery_or_a_subprocess(path: Path) -> None:
 
 def _pinned_pyodide_version() -> str:
     """The Pyodide release the pinned jupyterlite-pyodide-kernel loads, e.g. 314.0.6."""
-    url = lite.pyodide_url()
+    with pytest.MonkeyPatch.context() as patch:
+        use_lite_jupyter_path(patch)
+        url = lite.pyodide_url()
     if url is None:
         pytest.skip("jupyterlite-pyodide-kernel is not installed (pip install -e '.[lite]')")
     return url.split("/pyodide/v")[1].split("/")[0]

@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -27,7 +26,8 @@ from typing import Any
 import pytest
 
 from pmkit.course import lite
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, sync_api
+from tests.browser_harness import CHROMIUM, CHROMIUM_FLAGS, sync_api
+from tests.lite_env import lite_python, use_lite_jupyter_path
 from tests.test_lite import serve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if built := os.environ.get("PMKIT_LITE_SITE"):
         return Path(built).resolve()
     out = tmp_path_factory.mktemp("lite") / "site"
-    subprocess.run([sys.executable, "-m", "pmkit", "lite", "--out", str(out)], check=True, cwd=ROOT,
+    subprocess.run([str(lite_python()), "-m", "pmkit", "lite", "--out", str(out)], check=True, cwd=ROOT,
                    capture_output=True)
     return out
 
@@ -49,7 +49,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def lite_site(built_site: Path) -> Path:
     """The built site, where the learner's browser can fetch Pyodide (else the test skips)."""
-    url = lite.pyodide_url()
+    with pytest.MonkeyPatch.context() as patch:
+        use_lite_jupyter_path(patch)
+        url = lite.pyodide_url()
     if url is None:
         pytest.skip("jupyterlite-pyodide-kernel is not installed (pip install -e '.[lite]')")
     try:  # the learner's browser fetches Pyodide from here on first run
@@ -69,7 +71,7 @@ def served(lite_site: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """One browser for the module (tests/test_browser.py has its twin for JupyterLab)."""
-    with sync_api.sync_playwright() as playwright:
+    with sync_api().sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
@@ -119,7 +121,7 @@ def _wire_bytes(request: Any) -> int:
     """The response body's size on the wire (0 when the browser cannot tell, e.g. from a cache)."""
     try:
         return max(request.sizes()["responseBodySize"], 0)
-    except sync_api.Error:
+    except sync_api().Error:
         return 0
 
 

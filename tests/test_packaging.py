@@ -22,9 +22,11 @@ def _pyproject() -> dict:
 
 def _pyproject_requirements() -> dict[str, str]:
     project = _pyproject()["project"]
+    # Not lite: JupyterLite's kernel extension breaks the JupyterLab of an environment that holds
+    # it, so `pmkit lite` runs from an environment of its own (tests/lite_env.py).
     texts = [
         *project["dependencies"],
-        *(r for group in project["optional-dependencies"].values() for r in group),
+        *(r for name, group in project["optional-dependencies"].items() if name != "lite" for r in group),
     ]
     own = project["name"]  # an extra that pulls in another extra names the project itself
     return {Requirement(t).name.lower(): str(Requirement(t).specifier) for t in texts
