@@ -11,6 +11,11 @@ import os
 # each time (CI included). `pytest --hypothesis-profile=explore` searches afresh for new cases.
 from hypothesis import settings
 
+# One Chromium and one JupyterLab per test process, shared by every browser test: fixtures
+# defined here exist once, while a fixture imported into two test modules would start twice,
+# and Playwright cannot run two of its sync sessions in one process.
+from tests.browser_harness import browser, lab  # noqa: F401
+
 settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
 settings.register_profile("explore", max_examples=1000, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))

@@ -42,7 +42,7 @@ def lite_python() -> Path:
     uv = _uv()
     if uv is None:
         pytest.skip("uv is not installed (python3 course.py test fetches it): it builds the lite environment")
-    steps = [[uv, "venv", "--quiet", "--python", sys.executable, str(ENV)],
+    steps = [[uv, "venv", "--quiet", "--clear", "--python", sys.executable, str(ENV)],
              [uv, "pip", "install", "--quiet", "--python", str(PYTHON), "-e", f"{ROOT}[course,lite]"]]
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True, check=False, timeout=600)

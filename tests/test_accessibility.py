@@ -18,13 +18,13 @@ import pytest
 from nbformat.v4 import new_markdown_cell, new_notebook
 
 from tests.axe import STRUCTURE, violations
-from tests.browser_harness import SLOW, Lab, browser, lab  # noqa: F401  (shared fixtures)
+from tests.browser_harness import SLOW, Lab
 
 LESSON = "00_welcome.ipynb"
 
 
 @pytest.fixture
-def jupyter_lab(lab: Lab) -> tuple[str, str]:  # noqa: F811
+def jupyter_lab(lab: Lab) -> tuple[str, str]:
     """The harness's JupyterLab on a learner's workspace: (base URL, token)."""
     return lab.base, lab.token
 
@@ -51,7 +51,7 @@ def contrast_ratio(foreground: str, background: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def _offline_page(browser: Any) -> tuple[Any, list[str]]:  # noqa: F811
+def _offline_page(browser: Any) -> tuple[Any, list[str]]:
     """A page that refuses anything not on disk, and the list of what it tried to fetch."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(60_000)
@@ -69,7 +69,7 @@ def _offline_page(browser: Any) -> tuple[Any, list[str]]:  # noqa: F811
     return page, asked
 
 
-def test_axe_reports_the_rule_and_the_element(browser: Any) -> None:  # noqa: F811
+def test_axe_reports_the_rule_and_the_element(browser: Any) -> None:
     # The harness itself: a page with known barriers must fail with each one named.
     page = browser.new_page()
     page.set_content('<html><body><main><img src="data:image/png;base64,iVBORw0KGgo=">'
@@ -94,7 +94,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(report.index).parent
 
 
-def test_every_site_page_passes_axe_offline(browser: Any, site: Path) -> None:  # noqa: F811
+def test_every_site_page_passes_axe_offline(browser: Any, site: Path) -> None:
     page, asked = _offline_page(browser)
     pages = sorted(site.glob("*.html"))
     assert len(pages) == 1 + len(list((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")))
@@ -152,7 +152,7 @@ def sys_prefix_share() -> Path:
 
 
 def test_math_is_typeset_offline_from_the_bundled_mathjax(
-    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("jupyter_server_mathjax", reason="pip install jupyter-server-mathjax")
     from pmkit.course.site import build_site
@@ -201,7 +201,7 @@ def _run_all(page: Any) -> None:
         arg=code_cells)
 
 
-def test_lesson_00_outputs_pass_axe_in_jupyterlab(browser: Any, jupyter_lab: tuple[str, str]) -> None:  # noqa: F811
+def test_lesson_00_outputs_pass_axe_in_jupyterlab(browser: Any, jupyter_lab: tuple[str, str]) -> None:
     base, token = jupyter_lab
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(SLOW)

@@ -23,10 +23,8 @@ from tests.browser_harness import (
     VIEWPORT,
     ConsoleWatch,
     Lab,
-    browser,  # noqa: F401  (a fixture)
     figure_problems,
     image_problems,
-    lab,  # noqa: F401  (a fixture)
     screenshot,
     sync_api,
 )
@@ -164,7 +162,7 @@ def _reopen_problems(chromium: Any, server: Lab, page: Any, lesson: str) -> list
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_lesson_works_in_jupyterlab(lesson: str, browser: Any, lab: Lab) -> None:  # noqa: F811
+def test_lesson_works_in_jupyterlab(lesson: str, browser: Any, lab: Lab) -> None:
     expected = _built(lesson)
     page = browser.new_page(viewport=VIEWPORT)
     page.set_default_timeout(SLOW)
@@ -201,7 +199,7 @@ def test_lesson_works_in_jupyterlab(lesson: str, browser: Any, lab: Lab) -> None
         lab.shut_kernels_down()
 
 
-def test_every_site_page_loads_with_its_figures(browser: Any, tmp_path: Path) -> None:  # noqa: F811
+def test_every_site_page_loads_with_its_figures(browser: Any, tmp_path: Path) -> None:
     from pmkit.course.notebooks import read
     from pmkit.course.site import build_site, count_figures
 

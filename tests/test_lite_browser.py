@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from pmkit.course import lite
-from tests.browser_harness import CHROMIUM, CHROMIUM_FLAGS, sync_api
+from tests.browser_harness import sync_api
 from tests.lite_env import lite_python, use_lite_jupyter_path
 from tests.test_lite import serve
 
@@ -69,12 +69,9 @@ def served(lite_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """One browser for the module (tests/test_browser.py has its twin for JupyterLab)."""
-    with sync_api().sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
+def chromium(browser: Any) -> Any:
+    """The test process's one browser (tests/conftest.py): Playwright runs one sync session at a time."""
+    return browser
 
 
 def _wait_until_every_cell_ran(page: Any) -> None:

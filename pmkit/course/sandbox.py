@@ -156,10 +156,12 @@ def _parent_folders(args: list[str]) -> list[str]:
 def command(box: Path, runner: list[str], limits: Limits, env: dict[str, str], uid: int | None,
             package: Path, datasets: Path) -> list[str]:
     """The full ``bwrap`` command line that runs ``runner`` on the copy in ``box``."""
+    # The private /tmp comes first: a course checked out or installed under /tmp (CI clones often
+    # are) is mounted into it afterwards, instead of being hidden by it.
+    tmp = ["--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp"]
     args = [BWRAP, *_namespaces(), "--die-with-parent", "--new-session",
             *_system_mounts(), *_python_mounts(),
             "--proc", "/proc", "--dev", "/dev",
-            "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp",
             "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/dev/shm",
             "--ro-bind", str(package), str(package)]
     if (package / "_course" / "lessons").is_dir():  # a wheel install carries the lessons
@@ -170,7 +172,7 @@ def command(box: Path, runner: list[str], limits: Limits, env: dict[str, str], u
             args += ["--tmpfs", str(datasets / "truth")]
     args += ["--bind", str(box / "work"), WORK, "--bind", str(box / "out"), OUT, "--chdir", WORK,
              "--clearenv"]
-    args = [*args[:1], *_parent_folders(args), *args[1:]]
+    args = [*args[:1], *tmp, *_parent_folders(args), *args[1:]]
     for key, value in sorted(env.items()):
         args += ["--setenv", key, value]
     args.append("--")
