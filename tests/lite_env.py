@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,13 +24,14 @@ STAMP = ENV / "pmkit-lite.stamp"
 
 
 def _uv() -> str | None:
+    """The uv course.py installs with (on PATH, or fetched once into its tool folder)."""
     sys.path.insert(0, str(ROOT))
     try:
         import course  # course.py, at the repository root
     finally:
         sys.path.pop(0)
-    found = shutil.which("uv") or (str(course.private_uv()) if course.private_uv().is_file() else None)
-    return found or shutil.which("uv", path=str(Path(sys.executable).parent))
+    found = course.find_uv()
+    return None if found is None else str(found)
 
 
 def lite_python() -> Path:
