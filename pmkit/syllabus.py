@@ -54,6 +54,11 @@ class LessonMeta:
     module: str = ""
     discussion: tuple[str, ...] = ()
     team_minutes: int | None = None  # a workshop team's time, where it differs from a learner's
+    assessment: tuple[tuple[str, tuple[str, ...]], ...] = ()  # objective -> exercises assessing it
+
+    def assessed_by(self, objective: str) -> tuple[str, ...]:
+        """The exercises that assess ``objective`` (empty when the lesson maps none)."""
+        return dict(self.assessment).get(objective, ())
 
     @property
     def workshop_minutes(self) -> int:
@@ -85,6 +90,16 @@ def lesson_meta(nb: Any, path: Path | str = "<notebook>") -> LessonMeta:
     if raw["minutes"] <= 0:
         raise NotebookError(path, "estimated minutes must be positive")
     slug = Path(name).stem.split("_", 1)[1] if match else raw.get("slug", "lesson")
+    assessment = raw.get("assessment", {})
+    if not isinstance(assessment, dict) or not all(
+        isinstance(v, list) and all(isinstance(e, str) for e in v) for v in assessment.values()
+    ):
+        raise NotebookError(path, "lesson metadata 'assessment' should map each objective to a "
+                                  "list of exercise names")
+    unknown = [o for o in assessment if o not in raw["objectives"]]
+    if unknown:
+        raise NotebookError(path, f"lesson metadata 'assessment' names {unknown[0]!r}, which is not "
+                                  "one of the objectives")
     return LessonMeta(
         id=raw["id"],
         slug=slug,
@@ -96,6 +111,7 @@ def lesson_meta(nb: Any, path: Path | str = "<notebook>") -> LessonMeta:
         module=str(raw.get("module", "")),
         discussion=tuple(raw.get("discussion", ())),
         team_minutes=raw.get("team_minutes") if isinstance(raw.get("team_minutes"), int) else None,
+        assessment=tuple((o, tuple(v)) for o, v in assessment.items()),
     )
 
 

@@ -18,7 +18,9 @@ from pmkit.exercises.engine import (
     Verdict,
     choice,
     decision,
+    hint_code,
     items,
+    ladder,
     number,
     read_progress,
 )
@@ -129,10 +131,53 @@ def test_choice_and_items() -> None:
 
 def test_hint_ladder_climbs_and_stops_at_the_worked_step() -> None:
     lesson = _lesson(RATE)
+    lesson.check("rate", 0.3)  # one checked attempt opens the worked step
     levels = [lesson.hint("rate").level for _ in range(4)]
     assert levels == [1, 2, 3, 3]
     assert lesson.hint("rate", level=1).text == "first"
     assert "Worked step" in repr(lesson.hint("rate", level=3))
+
+
+def test_the_worked_step_waits_for_a_checked_attempt() -> None:
+    lesson = _lesson(RATE)
+    assert [lesson.hint("rate").level for _ in range(2)] == [1, 2]
+    held = lesson.hint("rate")
+    assert held.status == "not answered" and "after you have tried" in held.message
+    assert lesson.hint("rate", level=3).status == "not answered"
+    lesson.check("rate", ...)  # a placeholder is not an attempt
+    assert lesson.hint("rate").status == "not answered"
+    lesson.check("rate", 0.3)
+    assert lesson.hint("rate").text == "worked step"
+
+
+def test_ladder_rungs_go_from_idea_to_code() -> None:
+    rungs = ladder("Late means after the promise.", "Compare two columns, then take the mean.",
+                   "late = (orders[___] > orders[___]).mean()",
+                   "late = (orders['actual_days'] > orders['promised_days']).mean()")
+    assert len(rungs) == 4 and rungs[0] == "Late means after the promise."
+    assert hint_code(rungs[2]) == "late = (orders[___] > orders[___]).mean()"
+    assert hint_code(rungs[3]).startswith("late = (orders['actual_days']")
+    assert hint_code(rungs[0]) is None
+
+
+@pytest.mark.parametrize("idea, blanks, answer, complaint", [
+    ("Use `mean()`.", "x = ___", "x = 1", "no code"),
+    ("The idea.", "x = 1", "x = 1", "leave ___"),
+    ("The idea.", "x = ___", "x = ___", "no ___ left"),
+    ("", "x = ___", "x = 1", "non-empty"),
+])
+def test_ladder_refuses_rungs_that_do_not_teach(idea, blanks, answer, complaint) -> None:
+    with pytest.raises(ValueError, match=complaint):
+        ladder(idea, "A strategy.", blanks, answer)
+
+
+def test_exercise_level_and_recalls_are_validated() -> None:
+    recall = Exercise("r", "q", lambda ctx: 1, number(), ("h",), level="analyse", recalls="06")
+    assert (recall.level, recall.recalls) == ("analyse", "06")
+    with pytest.raises(ValueError, match="level should be one of"):
+        Exercise("r", "q", lambda ctx: 1, number(), ("h",), level="synthesise")
+    with pytest.raises(ValueError, match="recalls should be a lesson id"):
+        Exercise("r", "q", lambda ctx: 1, number(), ("h",), recalls="lesson 6")
 
 
 def test_unknown_exercise_is_feedback_not_an_exception() -> None:

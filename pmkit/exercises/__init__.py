@@ -5,7 +5,7 @@ In a lesson::
     lesson = pmkit.exercises.start("00_welcome", seed=seed)
     answer = ...                    # the learner replaces the ... with their answer
     lesson.check("average_order", answer)
-    lesson.hint("average_order")    # hint 1, then hint 2, then the worked step
+    lesson.hint("average_order")    # the idea, a strategy, code with blanks, then the worked step
 
 Each lesson's exercises live in ``pmkit/exercises/<topic>.py`` as a module-level
 ``EXERCISES`` list. Expected values are *computed* from the lesson's data for
@@ -28,6 +28,7 @@ from pmkit.exercises.engine import (
     choice,
     decision,
     items,
+    ladder,
     number,
     start,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "choice",
     "decision",
     "items",
+    "ladder",
     "number",
     "start",
 ]

@@ -70,11 +70,55 @@ class Context:
 Grader = Callable[[Any, Any, Context], Verdict]
 
 
+LEVELS = ("remember", "understand", "apply", "analyse", "evaluate", "create")
+"""Bloom's levels, lowest first: what an exercise asks a learner to do with an idea."""
+
+_CODE_BLOCK = re.compile(r"```python\n(.*?)\n```", re.S)
+
+
+def ladder(idea: str, strategy: str, blanks: str, answer: str) -> tuple[str, str, str, str]:
+    """An exercise's four hints: the idea, a strategy, code with blanks, the worked step.
+
+    The idea is about the product question, in words (no code); the strategy names the
+    steps and the pandas or pmkit calls; ``blanks`` is the answer's code with ``___`` where
+    the learner fills in; ``answer`` is the code that completes the exercise (it opens only
+    after one checked attempt).
+
+    >>> rungs = ladder("Late means after the promise.", "Compare two columns, then average.",
+    ...                "late = (orders[___] > orders[___]).mean()",
+    ...                "late = (orders['actual_days'] > orders['promised_days']).mean()")
+    >>> len(rungs), rungs[2].startswith("```python")
+    (4, True)
+    """
+    for label, text in (("idea", idea), ("strategy", strategy), ("blanks", blanks), ("answer", answer)):
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"a hint ladder's {label} rung should be non-empty text")
+    if "`" in idea:
+        raise ValueError("a hint ladder's idea rung is about the idea, in words: no code")
+    if "___" not in blanks:
+        raise ValueError("a hint ladder's blanks rung should leave ___ for the learner to fill")
+    if "___" in answer:
+        raise ValueError("a hint ladder's answer rung should be complete code, with no ___ left")
+    return (idea.strip(), strategy.strip(), _as_code(blanks), _as_code(answer))
+
+
+def _as_code(code: str) -> str:
+    return f"```python\n{code.strip()}\n```"
+
+
+def hint_code(hint: str) -> str | None:
+    """The Python code in a hint rung written by ``ladder`` (None if it holds none)."""
+    found = _CODE_BLOCK.search(hint)
+    return found.group(1) if found else None
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One exercise: a question, how to compute its answer, how to grade, the hints.
 
-    The last hint is the worked step; earlier ones nudge.
+    The last hint is the worked step; earlier ones nudge. ``level`` is the Bloom level the
+    exercise works at; ``recalls`` names the earlier lesson ("06") a warm-up question
+    retrieves.
     """
 
     name: str
@@ -83,12 +127,20 @@ class Exercise:
     grade: Grader
     hints: tuple[str, ...] = ()
     minutes: int = 3
+    level: str = "apply"
+    recalls: str | None = None
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
             raise ValueError(f"exercise name {self.name!r} should be a lower_snake_case identifier")
         if not self.hints:
             raise ValueError(f"exercise {self.name!r} needs at least one hint")
+        if self.level not in LEVELS:
+            raise ValueError(f"exercise {self.name!r}: level should be one of {', '.join(LEVELS)}, "
+                             f"got {self.level!r}")
+        if self.recalls is not None and not re.fullmatch(r"\d\d", str(self.recalls)):
+            raise ValueError(f"exercise {self.name!r}: recalls should be a lesson id like '06', "
+                             f"got {self.recalls!r}")
         object.__setattr__(self, "hints", tuple(self.hints))
         if capture.active():  # a grading kernel: the answer key stays with the grader
             object.__setattr__(self, "expected", capture.withheld(self.name))
@@ -274,6 +326,18 @@ class Lesson:
             chosen = level
         else:
             chosen = min(self._hint_level.get(ex.name, 0) + 1, total)
+        if chosen == total > 1 and not self.answered(ex.name):
+            # The worked step completes the answer: it waits until the learner has tried one.
+            self._hint_level[ex.name] = total - 1
+            return Feedback(
+                self.name,
+                ex.name,
+                "not answered",
+                f"The last rung shows the finished code, so it opens after you have tried: "
+                f"put your best attempt in place of the ... and run its check first "
+                f"(hint {total - 1} of {total} gives you the code with blanks).",
+                f"lesson.check({ex.name!r}, {ex.name})",
+            )
         self._hint_level[ex.name] = chosen
         record(self.name, ex.name, "hint", hint=chosen)
         return Hint(ex.name, chosen, total, ex.hints[chosen - 1])
