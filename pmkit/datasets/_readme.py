@@ -3,6 +3,7 @@ built from the schema (so the dictionary can never drift from the data)."""
 
 from __future__ import annotations
 
+from pmkit.datasets import cast
 from pmkit.datasets.schema import TABLES
 
 _INTRO = """\
@@ -82,8 +83,9 @@ written and read at disk speed with no extra dependency (Parquet would need pyar
 
 
 def text(seed: int, scale: int, rows: dict[str, int], fmt: str = "csv") -> str:
+    intro = _INTRO.replace("## Using the data", f"{cast.markdown()}\n\n## Using the data", 1)
     lines = [
-        _INTRO,
+        intro,
         "## Tables",
         "",
         f"These files: seed {seed}, scale {scale}, format {fmt}.",
