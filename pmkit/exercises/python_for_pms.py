@@ -434,7 +434,7 @@ EXERCISES = [
             "score could really be.",
             f"Filter the survey to {NPS_YEAR} with `.dt.year`, pass its `score` column to "
             "`customer.nps`, and read the result's `ci` field: a pair (low, high).",
-            f"result = customer.nps(survey.loc[survey[\"date\"].dt.year == ___, \"score\"])\n"
+            "result = customer.nps(survey.loc[survey[\"date\"].dt.year == ___, \"score\"])\n"
             "nps_low = result.ci[___]",
             f"result = customer.nps(survey.loc[survey[\"date\"].dt.year == {NPS_YEAR}, \"score\"])\n"
             "nps_low = result.ci[0]",
