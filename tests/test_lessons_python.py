@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from pmkit import datasets
@@ -167,6 +168,31 @@ def test_the_part_of_late_slips_are_named(lesson) -> None:
     assert "every order" in _message(lesson, "west_part_of_late", py.west_late_over_all_orders(ctx))
     near = _message(lesson, "west_part_of_late", lesson.answer("west_part_of_late") * 0.97)
     assert "turns" not in near and "late or not" not in near and "every order" not in near
+
+
+@pytest.mark.parametrize("seed", [42, 7, 2024])
+def test_the_decision_table_holds_on_the_course_seeds(seed: int) -> None:
+    from tests import test_decisions
+
+    test_decisions.test_decision_table(NAME, "fix_first", seed)
+
+
+def test_the_decision_follows_the_evidence_not_a_fixed_answer() -> None:
+    """With lateness spread evenly, the same rule says to spread the fix."""
+    from pmkit.exercises.engine import Context
+
+    ctx = Context(NAME, 42)
+    regions = np.repeat(list(py.REGIONS), 100)
+    late = np.tile(np.arange(100) < 10, len(py.REGIONS))
+    late[regions == "West"] = np.arange(100) < 14  # the worst, but not concentrated
+    ctx._cache["orders_with_region"] = pd.DataFrame({"region": regions, "late": late})
+    ev = py.fix_first_evidence(ctx)
+    assert ev.call == "spread the fix evenly"
+    assert ev.facts[0].estimate == pytest.approx(14 / 54)
+    answer = (f"spread the fix evenly: the West holds {ev.facts[0].estimate:.1%} of late orders "
+              f"with {ev.facts[1].estimate:.1%} of all orders")
+    assert py.decision(py.FIX_OPTIONS, py.fix_first_evidence)(answer, ev.call, ctx).correct
+    assert start(NAME, seed=7).answer("fix_first") == py.fix_first_evidence(Context(NAME, 7)).call
 
 
 def test_the_result_reading_slips_are_named(lesson) -> None:

@@ -15,14 +15,18 @@ from typing import Any
 import pandas as pd
 
 from pmkit.display import safe_repr
-from pmkit.exercises.engine import Context, Exercise, Verdict, choice, ladder, number
-from pmkit.exercises.evidence import numbers
+from pmkit.exercises.engine import Context, Exercise, Verdict, choice, decision, ladder, number
+from pmkit.exercises.evidence import Evidence, Fact, numbers
 
 REGIONS = ("North", "South", "East", "West", "Central")
 EXAMPLE_REGION = "North"  # the worked example's region (never an exercise's answer)
 ASKED_REGION = "South"  # the filter exercise's region
 FOCUS_REGION = "West"  # the region Dana reports on
 NPS_YEAR = 2025  # the exercise's survey year; the worked example reads 2023
+# Amara's rule of thumb: a region holding over one and a half times its share of the orders
+# among the late ones is where a fix reaches most late orders per unit of effort.
+FOCUS_FACTOR = 1.5
+FIX_OPTIONS = ("fix the worst region first", "spread the fix evenly")
 
 
 # ------------------------------------------------------------------- data ---
@@ -93,6 +97,56 @@ def west_part_of_orders(ctx: Context) -> float:
 
 def west_late_over_all_orders(ctx: Context) -> float:
     return west_late_orders(ctx) / len(orders_with_region(ctx))
+
+
+def fix_first_evidence(ctx: Context) -> Evidence:
+    """Where the delivery fix should start: the worst region's part of the late orders against
+    its part of all orders (and how often its orders, and the next region's, are late)."""
+    shares = late_by_region(ctx)
+    worst = FOCUS_REGION  # the region Dana reports on (the worst on every seed the course uses)
+    runner_up = shares.drop(worst).idxmax()
+    orders = orders_with_region(ctx)
+    in_worst = orders["region"] == worst
+    part_late = float(orders.loc[in_worst, "late"].sum() / orders["late"].sum())
+    part_orders = float(in_worst.mean())
+    call = FIX_OPTIONS[0] if part_late > FOCUS_FACTOR * part_orders else FIX_OPTIONS[1]
+    return Evidence(call, (
+        Fact("part of late orders", part_late, change=False, require="number", versus=part_orders,
+             synonyms=("of late orders", "of the late orders", "of all late orders", "late orders",
+                       "of all the late orders")),
+        Fact("part of orders", part_orders, change=False, require="number",
+             synonyms=("of orders", "of all orders", "of the orders", "of its orders",
+                       "of all the orders", "orders placed")),
+        Fact("concentration", part_late / part_orders, "multiple", change=False,
+             synonyms=("its share", "its fair share", "its part", "its share of orders",
+                       "its share of the orders")),
+        Fact("late share", float(shares[worst]), change=False,
+             synonyms=(f"of {worst.lower()} orders", f"{worst.lower()} orders", "late share",
+                       "arrive late", "arrived late", "are late", "were late")),
+        Fact("next worst late share", float(shares[runner_up]), change=False,
+             synonyms=("next worst", "next worst region", "second worst", "runner up",
+                       f"in the {runner_up.lower()}")),
+    ), rule=(f"{worst} holds {part_late:.1%} of late orders with {part_orders:.1%} of orders: "
+             f"{'over' if call == FIX_OPTIONS[0] else 'not over'} {FOCUS_FACTOR} times its share, "
+             f"so {call}"), given=(FOCUS_FACTOR,))
+
+
+def fix_first_call(ctx: Context) -> str:
+    return fix_first_evidence(ctx).call
+
+
+def _spread_question(ctx: Context) -> str:
+    ev = fix_first_evidence(ctx)
+    late, share = ev.facts[0].estimate, ev.facts[1].estimate
+    return (f"One region holds {late:.0%} of the late orders with {share:.0%} of the orders: would "
+            "an even spread of the team's weeks reach the orders that are late?")
+
+
+def _focus_question(ctx: Context) -> str:
+    ev = fix_first_evidence(ctx)
+    late, share = ev.facts[0].estimate, ev.facts[1].estimate
+    return (f"The West holds {late:.0%} of the late orders with {share:.0%} of the orders: "
+            "is that more than its fair share by the team's rule?")
 
 
 def year_nps(ctx: Context, year: int) -> Any:
@@ -413,6 +467,33 @@ EXERCISES = [
         ),
         minutes=4,
         level="analyse",
+    ),
+    Exercise(
+        name="fix_first",
+        question="'fix the worst region first' or 'spread the fix evenly', a colon, then your evidence: "
+                 "the worst region's part of the late orders and its part of all orders.",
+        expected=fix_first_call,
+        grade=decision(FIX_OPTIONS, fix_first_evidence, questions={
+            FIX_OPTIONS[1]: _spread_question, FIX_OPTIONS[0]: _focus_question}),
+        hints=ladder(
+            "A fix does most good where the problem is concentrated: weigh how much of the lateness "
+            "one region carries against how much of the business it is.",
+            "You need two numbers: the West's part of the late orders (your last exercise) and its "
+            "part of all orders, `orders_per_region.loc[\"West\"] / len(orders)`. The team's rule: "
+            "more than 1.5 times its part of the orders means start there.",
+            "part_orders = orders_per_region.loc[\"West\"] / len(orders)\n"
+            "fix_first = (f\"___: the West holds {___:.1%} of late orders \"\n"
+            "             f\"but only {___:.1%} of all orders\")",
+            "west = orders[\"region\"] == \"West\"\n"
+            "part_late = orders.loc[west, \"late\"].sum() / orders[\"late\"].sum()\n"
+            "part_orders = orders_per_region.loc[\"West\"] / len(orders)\n"
+            "call = (\"fix the worst region first\" if part_late > 1.5 * part_orders\n"
+            "        else \"spread the fix evenly\")\n"
+            "fix_first = (f\"{call}: the West holds {part_late:.1%} of late orders \"\n"
+            "             f\"but only {part_orders:.1%} of all orders\")",
+        ),
+        minutes=4,
+        level="evaluate",
     ),
     Exercise(
         name="nps_low",
