@@ -83,6 +83,8 @@ def test_the_table_size_slips_are_named(lesson) -> None:
     assert "counts orders" in _message(lesson, "n_customers", len(ctx.load("orders")))
     near = _message(lesson, "n_customers", lesson.answer("n_customers") + 3)
     assert "columns" not in near and "counts orders" not in near
+    assert "(rows, columns)" in _message(lesson, "n_customers", ctx.load("customers").shape)
+    assert "(rows, columns)" not in _message(lesson, "n_customers", [1, 2, 3])
 
 
 def test_the_filter_slips_are_named(lesson) -> None:
@@ -94,6 +96,12 @@ def test_the_filter_slips_are_named(lesson) -> None:
     near = _message(lesson, "south_late_share", lesson.answer("south_late_share") * 1.03)
     assert ">=" not in near and "region" not in near
     assert lesson.check("south_late_share", f"{100 * lesson.answer('south_late_share'):.4f}%").passed
+    orders = py.orders_with_region(ctx)
+    south = orders[orders["region"] == "South"]
+    assert "True/False" in _message(lesson, "south_late_share", south["late"])
+    assert "one per group" in _message(lesson, "south_late_share", orders.groupby("region")["late"].mean())
+    assert "table of" in _message(lesson, "south_late_share", south)
+    assert "True/False" not in _message(lesson, "south_late_share", south["late"].head(1).astype(float) + 0.5)
 
 
 def test_the_groupby_slips_are_named(lesson) -> None:
@@ -109,6 +117,9 @@ def test_the_groupby_slips_are_named(lesson) -> None:
     assert ".sum()" not in near and ".size()" not in near and "percentages" not in near
     assert lesson.check("late_by_region", grouped["late"].mean().to_frame()).passed
     assert "Series" in _message(lesson, "late_by_region", 0.12)
+    everything = grouped[["late", "items", "order_value"]].mean()
+    assert "every column" in _message(lesson, "late_by_region", everything)
+    assert "every column" not in _message(lesson, "late_by_region", grouped[["items", "order_value"]].mean())
 
 
 def test_the_worst_region_messages_are_true(lesson) -> None:
@@ -129,6 +140,9 @@ def test_the_count_slips_are_named(lesson) -> None:
                                       int(py.orders_with_region(ctx)["late"].sum()))
     near = _message(lesson, "west_late_orders", lesson.answer("west_late_orders") + 40)
     assert "share" not in near and "every" not in near
+    west = py._in(ctx, "West")
+    assert ".sum()" in _message(lesson, "west_late_orders", west["late"])
+    assert ".sum()" not in _message(lesson, "west_late_orders", west["late"].head(1).astype(int) + 5)
 
 
 def test_the_sentence_is_graded_on_its_number(lesson) -> None:
@@ -205,6 +219,8 @@ def test_the_result_reading_slips_are_named(lesson) -> None:
                                       __import__("pmkit").customer.nps(ctx.load("nps")["score"]).ci[0])
     near = _message(lesson, "nps_low", result.ci[0] - 0.5)
     assert not any(word in near for word in ("upper", "score itself", "2023", "every answer"))
+    assert "pair (low, high)" in _message(lesson, "nps_low", result.ci)
+    assert "pair" not in _message(lesson, "nps_low", (result.ci[0], result.ci[1], 0.0))
 
 
 # ------------------------------------------------------- the notebook runs ---
@@ -231,6 +247,12 @@ def test_the_lesson_is_found_by_the_build_the_syllabus_and_the_readme() -> None:
     assert ROOT / "solutions" / f"{NAME}.ipynb" in notebooks.masters()
     meta = read_lesson_meta(ROOT / "lessons" / f"{NAME}.ipynb")
     assert meta.module == "0 · Getting started" and meta.prerequisites == ("00_welcome",)
+    from pmkit.course.site import index_page
+
+    metas = [read_lesson_meta(p) for p in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))]
+    index = index_page(metas)
+    assert 'href="01_python_for_pms.html"' in index
+    assert index.index("01_python_for_pms.html") < index.index("02_voice_of_the_customer.html")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert re.search(r"^\| 0 · Getting started \| `00_welcome`, `01_python_for_pms` \|", readme, re.M)
 

@@ -185,8 +185,48 @@ def _series_close(answer: pd.Series, wanted: pd.Series) -> bool:
     return all(math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12) for a, b in zip(values, wanted, strict=True))
 
 
+def _before(grader: Any, first: Any) -> Any:
+    """``grader``, with ``first(answer, ctx)`` given the first word on shapes of answer
+    that are no number at all (a pair, a column): it returns a message, or None to go on."""
+    def grade(answer: Any, expected: Any, ctx: Context) -> Verdict:
+        message = first(answer, ctx)
+        return Verdict(False, message) if message else grader(answer, expected, ctx)
+
+    grade.mistakes = (*getattr(grader, "mistakes", ()), *getattr(first, "mistakes", ()))  # type: ignore[attr-defined]
+    return grade
+
+
+def _pair(what: str, pick: str) -> Any:
+    def first(answer: Any, ctx: Context) -> str | None:
+        if isinstance(answer, tuple) and len(answer) == 2:
+            return f"That is the pair {what}; this exercise wants one number from it: {pick}."
+        return None
+
+    first.mistakes = (f"the whole pair {what} instead of one of its numbers",)  # type: ignore[attr-defined]
+    return first
+
+
+def _column(summary: str) -> Any:
+    def first(answer: Any, ctx: Context) -> str | None:
+        if isinstance(answer, pd.Series | pd.DataFrame) and len(answer) > 1:
+            if isinstance(answer, pd.Series) and answer.dtype == bool:
+                return f"That is a whole column of True/False, one per order: summarise it with {summary}."
+            if isinstance(answer, pd.Series) and len(answer) <= 10:
+                return (f"That is {len(answer)} values, one per group; read the one you need with "
+                        ".loc[label], or filter the rows before you summarise.")
+            return (f"That is a table of {len(answer):,} rows; this exercise wants one number: pick "
+                    f"the column and summarise it with {summary}.")
+        return None
+
+    first.mistakes = ("a column or table where one number is asked",)  # type: ignore[attr-defined]
+    return first
+
+
 def grade_by_region(answer: Any, expected: Any, ctx: Context) -> Verdict:
     """A Series of late shares indexed by region; names the usual slips of a first groupby."""
+    if isinstance(answer, pd.DataFrame) and "late" in answer.columns and answer.shape[1] > 1:
+        return Verdict(False, "That averages every column; pick the late column before the mean: "
+                              "orders.groupby(\"region\")[\"late\"].mean().")
     try:
         given = _as_series(answer)
     except TypeError:
@@ -313,12 +353,12 @@ EXERCISES = [
         name="n_customers",
         question="How many customers Basketly has: the number of rows of `customers` (a whole number).",
         expected=customer_count,
-        grade=number(rel_tol=0, abs_tol=0.5, mistakes=[
+        grade=_before(number(rel_tol=0, abs_tol=0.5, mistakes=[
             (lambda ctx: ctx.load("customers").shape[1], "That is the number of columns; a table's "
              "shape is (rows, columns) and rows come first."),
             (lambda ctx: len(ctx.load("orders")), "That counts orders; the question is about the "
              "customers table."),
-        ]),
+        ]), _pair("(rows, columns)", "the rows come first, [0], or use len(...)")),
         hints=ladder(
             "Each customer is one row of the customers table, so counting customers is counting rows.",
             "`len(table)` counts rows; `table.shape` gives (rows, columns).",
@@ -332,13 +372,13 @@ EXERCISES = [
         name="south_late_share",
         question="The share of South orders delivered later than promised, as a fraction between 0 and 1.",
         expected=south_late_share,
-        grade=number(rel_tol=1e-4, mistakes=[
+        grade=_before(number(rel_tol=1e-4, mistakes=[
             (south_at_or_after, "Arriving exactly on the promised day is on time: late means "
              "actual_days > promised_days, not >=."),
             (overall_late_share, "That is the late share of every region: keep only the South's "
              "rows first."),
             *_other_regions(),
-        ]),
+        ]), _column(".mean()")),
         hints=ladder(
             "Keep only the orders from the South, then ask what fraction of those arrived late. "
             "An average of yes/no answers is the share of yeses.",
@@ -385,14 +425,14 @@ EXERCISES = [
         name="west_late_orders",
         question="How many West orders arrived late (a count of orders)?",
         expected=west_late_orders,
-        grade=number(rel_tol=0, abs_tol=0.5, mistakes=[
+        grade=_before(number(rel_tol=0, abs_tol=0.5, mistakes=[
             (west_late_share, "That is a share; the question asks how many orders: add up the Trues "
              "with .sum()."),
             (lambda ctx: len(_in(ctx, FOCUS_REGION)), "That counts every West order, late or not: sum "
              "the late column instead of counting rows."),
             (lambda ctx: int(orders_with_region(ctx)["late"].sum()), "That is every late order in "
              "every region; keep only the West's rows."),
-        ]),
+        ]), _column(".sum()")),
         hints=ladder(
             "Keep the West's rows, look only at whether each was late, and count the yeses.",
             "`orders.loc[mask, \"late\"]` picks the rows where the mask is True and one column; "
@@ -500,7 +540,7 @@ EXERCISES = [
         question=f"The lower end of the 95% interval of the NPS of {NPS_YEAR}'s survey answers "
                  "(a number of points).",
         expected=nps_low,
-        grade=number(rel_tol=1e-4, mistakes=[
+        grade=_before(number(rel_tol=1e-4, mistakes=[
             (lambda ctx: year_nps(ctx, NPS_YEAR).ci[1], "That is the upper end: .ci holds (low, high), "
              "so the low end is .ci[0]."),
             (lambda ctx: year_nps(ctx, NPS_YEAR).score, "That is the score itself; the question asks "
@@ -509,7 +549,7 @@ EXERCISES = [
              f"filter the survey to {NPS_YEAR} first."),
             (lambda ctx: __import__("pmkit").customer.nps(ctx.load("nps")["score"]).ci[0],
              f"That is the interval of every answer; keep only {NPS_YEAR}'s first."),
-        ]),
+        ]), _pair("(low, high)", "the low end is [0]")),
         hints=ladder(
             "A survey score comes with a range of plausible values; the low end says how bad the "
             "score could really be.",
