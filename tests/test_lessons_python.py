@@ -157,6 +157,10 @@ def test_the_sentence_is_graded_on_its_number(lesson) -> None:
                                f"{py.south_late_share(lesson.context):.1%} of West orders were late")
     part = py.west_part_of_late(lesson.context)
     assert "part of all late" in _message(lesson, "review_line", f"{part:.1%} of West orders were late")
+    count = lesson.answer("west_late_orders")
+    assert "how many West orders" in _message(lesson, "review_line", f"{count:,} West orders were late")
+    assert "how many West orders" not in _message(lesson, "review_line",
+                                                  f"{count + 1:,} West orders were late")
     near = _message(lesson, "review_line", f"{share + 0.02:.1%} of West orders were late")
     assert "percent sign" not in near and "does not match" in near
     assert "no number" in _message(lesson, "review_line", "Many West orders were late this year")

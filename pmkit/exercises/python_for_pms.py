@@ -326,6 +326,10 @@ def grade_sentence(answer: Any, expected: Any, ctx: Context) -> Verdict:
         if _cites(answer, value):
             return Verdict(False, f"That number is {what}; Dana's sentence is about how often a West "
                                   "order is late.")
+    count = west_late_orders(ctx)
+    if any(n.unit == "" and n.value == count for n in numbers(answer)):
+        return Verdict(False, f"{count:,} is how many West orders were late; the sentence should say "
+                              "how often: the share of West orders, with :.1%.")
     cited = ", ".join(n.text for n in numbers(answer))
     return Verdict(False, f"{cited} does not match the West's late share in the data: compute the "
                           "share first and put the variable in the braces, not a typed number.")
@@ -336,6 +340,7 @@ grade_sentence.mistakes = (  # type: ignore[attr-defined]
     "the overall late share instead of the West's",
     "the South's late share",
     "the West's part of all late orders",
+    "the count of late West orders instead of their share",
     "no number, or no region named",
 )
 
