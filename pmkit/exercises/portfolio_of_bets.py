@@ -243,7 +243,7 @@ def _grade_doors(answer: Any, expected: Any, ctx: Context) -> Verdict:
     if missing:
         return Verdict(False, f"{len(missing)} one-way door(s) missing: for each decision ask "
                               "whether you could undo it next month, and at what cost.")
-    return Verdict(False, f"{[g for g in given if g not in expected][0]!r} can be undone: a "
+    return Verdict(False, f"{next(g for g in given if g not in expected)!r} can be undone: a "
                           "small, time-boxed test is a two-way door.")
 
 
@@ -299,7 +299,7 @@ def funding_facts(ctx: Context) -> Evidence:
              versus=reranked.chance_of_loss,
              synonyms=("lose money", "loses money", "losing money", "chance of loss", "loss")),
         Fact("logistics failing together", logistics_all_fail(ctx), change=False,
-             synonyms=("fail together", "all three fail", "logistics bets", "network")),
+             synonyms=("fail together", "all three fail", "logistics bets", "all three logistics bets")),
     ), rule="value both plans on the corrected chances (track record, shared network) and fund "
             "the one worth more; the pitched plan's logistics bets also fail together",
         given=(budget, TRACK_RECORD, 100 * TRACK_RECORD, NETWORK_CHANCE, 100 * NETWORK_CHANCE, 3.0))
