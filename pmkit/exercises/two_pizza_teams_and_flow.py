@@ -25,7 +25,7 @@ CONFIDENCE = 0.85
 #: The team whose flow the lesson measures, the window it is measured over, and a WIP limit.
 FLOW_TEAM = "Platform"
 FLOW_WINDOW = ("2024-03-04", "2025-11-30")  # ends weeks before the data, so open items don't skew it
-WIP_LIMIT = 4
+WIP_LIMIT = 3
 
 #: The team the head of product would fold the small team into.
 MERGE_INTO = "Platform"
