@@ -381,9 +381,10 @@ EXERCISES = [
             ["merge the teams", "keep the teams apart"], merger_facts,
             questions={
                 "merge the teams": lambda ctx: (
-                    f"A merged team would finish more than {MERGE_INTO} alone, but about "
-                    f"{merged_rate(ctx):.1f} items a week against {apart_rate(ctx):.1f} for the two "
-                    "teams as they are. Which comparison does the launch depend on?"),
+                    f"Counting heads, {merged_size(ctx)} people look faster, but the fitted "
+                    f"team-size curve predicts {merged_rate(ctx):.1f} items a week against "
+                    f"{apart_rate(ctx):.1f} for the two teams as they are. Which comparison does "
+                    "the launch depend on?"),
                 "keep the teams apart": lambda ctx: (
                     f"The merged team is predicted to finish {merged_rate(ctx):.1f} items a week "
                     f"against {apart_rate(ctx):.1f} apart: what would keeping them apart cost?"),
