@@ -443,7 +443,8 @@ EXERCISES = [
         grade=number(rel_tol=0.0, abs_tol=0.01, mistakes=[
             (logistics_all_fail_independent,
              "That multiplies three failure chances as if the bets were independent; when the "
-             "network is not live all three fail at once, so failing together is far likelier."),
+             "network is not live all three fail at once, so failing together is likelier than "
+             "the product says."),
             (logistics_all_fail_pitched, "That uses the pitched chances and ignores the network."),
         ]),
         hints=ladder(
