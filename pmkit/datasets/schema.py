@@ -262,8 +262,10 @@ _TABLES = (
           "(lognormal, median and spread) and the years until the payoff starts.", (
               C("bet_id", "int", "bet number", low=1),
               C("name", "str", "short name of the bet"),
+              C("area", "str", "the part of the business it belongs to (three need the new "
+                "delivery network: logistics)"),
               C("cost", "float", "money needed to try", "USD millions", low=0),
-              C("p_success", "float", "estimated probability that it works", "probability",
+              C("p_success", "float", "the chance of success its team pitched", "probability",
                 low=0, high=1),
               C("payoff_median", "float", "median payoff if it works", "USD millions", low=0),
               C("payoff_sigma", "float", "spread of the lognormal payoff (log scale)", low=0),
