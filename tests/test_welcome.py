@@ -13,7 +13,6 @@ import pytest
 from pmkit import datasets
 from pmkit.exercises import welcome
 from pmkit.exercises.engine import start
-
 from tests.notebook_runs import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
