@@ -223,6 +223,8 @@ _TABLES = (
                 low=0.25, high=3),
               C("confidence", "float", "confidence in the estimates", "fraction", low=0.5, high=1),
               C("effort", "float", "work needed", "person-months", low=0.5, high=24),
+              C("requests", "int", "customers who asked for it last quarter (tickets, reviews, "
+                "calls)", "customers", low=0),
           ), scales=False),
     Table("throughput", "agile", "one team-week",
           "Items each delivery team finished per week; teams of different sizes, zero weeks included.", (
