@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -227,8 +228,11 @@ def _rice_rows(ctx: Context) -> tuple[pd.Series, pd.Series]:
 
 def _item_fact(row: pd.Series, *, versus: float | None = None) -> Fact:
     title = str(row.name)
+    # The evidence reader matches names as words joined by spaces or hyphens, so "Product Q&A"
+    # would never be seen in a learner's text; its words up to the "&" are found instead.
+    head = re.split(r"[^A-Za-z0-9' -]", title)[0].strip()
     return Fact(title, float(row["rice"]), "number", change=False, require="number", versus=versus,
-                synonyms=(title.lower(),),
+                synonyms=(title.lower(), *((head.lower(),) if head and head != title else ())),
                 also=tuple(float(row[c]) for c in ("reach", "impact", "confidence", "effort")))
 
 
