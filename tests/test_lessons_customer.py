@@ -152,7 +152,8 @@ def test_lesson02_region_messages_state_each_regions_true_shares(lesson02) -> No
         if region == right:
             continue
         message = lesson.check("detractor_region", region).message
-        assert f"{100 * detractors[region]:.1f}%" in message and f"{100 * respondents[region]:.1f}%" in message
+        assert f"{100 * detractors[region]:.1f}%" in message
+        assert f"{100 * respondents[region]:.1f}%" in message
         if "over-represented" not in message:
             said = "more than" if excess[region] > 0 else "no more than"
             assert said in message
