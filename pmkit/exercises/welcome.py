@@ -1,8 +1,8 @@
-"""Exercises for lesson 00_welcome: a lesson's parts, one number, one rate, one decision."""
+"""Exercises for lesson 00_welcome: one number, one rate, one decision."""
 
 from __future__ import annotations
 
-from pmkit.exercises.engine import Context, Exercise, choice, decision, ladder, number
+from pmkit.exercises.engine import Context, Exercise, decision, ladder, number
 from pmkit.exercises.evidence import Evidence, Fact
 
 BAR = 0.10  # the team's bar: more than one late order in ten breaks the promise
@@ -52,32 +52,7 @@ def promise_decision(ctx: Context) -> str:
     return promise_evidence(ctx).call
 
 
-PARTS = ("worked example", "truth reveal", "summary")
-
-
 EXERCISES = [
-    Exercise(
-        name="lesson_parts",
-        question="Which part of a lesson shows what was really going on behind the data: "
-                 "'worked example', 'truth reveal' or 'summary'?",
-        expected=lambda ctx: "truth reveal",
-        grade=choice(PARTS, mistakes={
-            "worked example": "The worked example shows a method on the data; it cannot know the "
-                              "settings the data was made from. Which part can?",
-            "summary": "The summary restates the principle. Which part compares your answer with "
-                       "the settings Basketly's data was generated from?",
-        }),
-        hints=ladder(
-            "Basketly's data is invented from settings we know, so one part of every lesson can "
-            "compare what you found with those settings.",
-            "Reread the rhythm listed under 'How the course works': story, worked example, "
-            "exercises, decision, then the part that shows the truth.",
-            'lesson_parts = "___ reveal"',
-            'lesson_parts = "truth reveal"',
-        ),
-        minutes=1,
-        level="remember",
-    ),
     Exercise(
         name="average_order",
         question="The average order value in USD (a single number).",
