@@ -137,6 +137,19 @@ def test_lesson02_mistake_messages_are_true_and_spare_near_misses(lesson02) -> N
     assert voc.change_margin(ctx) == pytest.approx(2 ** 0.5 * voc.nps_margin(ctx), rel=1e-3)
 
 
+def test_lesson02_warm_up_choice_and_pointed_questions_fit_the_answer(lesson02) -> None:
+    from pmkit.exercises import voice_of_the_customer as voc
+
+    lesson, ctx = lesson02, lesson02.context
+    assert "pull the mean above" in lesson.check("recall_typical", "mean").message
+    assert lesson.check("recall_typical", "Median").passed
+    loud, leader = voc._rice_rows(ctx)
+    asked = voc._loudest_question(ctx)
+    assert f"{int(loud['requests']):,}" in asked and f"{leader['rice']:,.0f}" in asked
+    tied = voc._leader_question(ctx)
+    assert f"{loud['rice']:,.0f}" in tied and "within a quarter" in tied
+
+
 def test_lesson02_region_messages_state_each_regions_true_shares(lesson02) -> None:
     from pmkit.exercises import voice_of_the_customer as voc
 
