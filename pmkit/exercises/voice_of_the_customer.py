@@ -250,10 +250,11 @@ def roadmap_facts(ctx: Context) -> Evidence:
         _item_fact(loud, versus=float(leader["rice"])),
         _item_fact(leader),
     )
-    rule = (f"{loud.name} is asked for most ({int(loud['requests']):,} requests) but scores "
+    verdict = ("within a quarter of it, a tie at RICE's precision, so the demand breaks it"
+               if call == CHOICES[0] else "more than a quarter below it, so the RICE leader goes first")
+    rule = (f"{loud.name} is asked for most ({int(loud['requests']):,} requests) and scores "
             f"{loud['rice']:,.0f} on RICE, {ratio:.0%} of {leader.name}'s {leader['rice']:,.0f}: "
-            "below 75% the RICE leader goes first; within a quarter it is a tie and demand "
-            "breaks it")
+            f"{verdict}")
     return Evidence(call, facts, rule=rule, given=(75.0, 0.75, 25.0, 0.25))
 
 
