@@ -150,6 +150,19 @@ def test_lesson02_warm_up_choice_and_pointed_questions_fit_the_answer(lesson02) 
     assert f"{loud['rice']:,.0f}" in tied and "within a quarter" in tied
 
 
+def test_lesson02_decayed_delighters_come_from_the_2023_wave(lesson02) -> None:
+    from pmkit import datasets
+    from pmkit.exercises import voice_of_the_customer as voc
+
+    lesson, ctx = lesson02, lesson02.context
+    truth = datasets.truth("kano_2023", seed=ctx.seed)["decayed"]
+    faded = sorted(f for f, (then, now) in truth.items() if then == "attractive" and now != "attractive")
+    assert voc.decayed(ctx) == faded and lesson.check("decayed", faded).passed
+    still = voc.still_attractive(ctx)
+    assert still and "still delighters" in lesson.check("decayed", still).message
+    assert "still delighters" not in lesson.check("decayed", still[:1]).message  # a near miss
+
+
 def test_lesson02_region_messages_state_each_regions_true_shares(lesson02) -> None:
     from pmkit.exercises import voice_of_the_customer as voc
 

@@ -370,23 +370,15 @@ KANO_CONSISTENT = 0.6  # share of answers that follow the feature's true categor
 KANO_ANSWERS = ("like", "expect", "neutral", "tolerate", "dislike")
 
 
+#: The same survey two years earlier: two of today's basics and must-haves were delighters then
+#: (Kano's life cycle: customers get used to a delight, competitors copy it).
+KANO_2023_RESPONDENTS = 200
+KANO_FEATURES_2023 = {**KANO_FEATURES, "order tracking": "attractive", "same-day delivery": "attractive"}
+
+
 def make_kano(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
-    rng = build.rng("kano")
-    n, features = KANO_RESPONDENTS, tuple(KANO_FEATURES)
-    respondent = np.repeat(np.arange(1, n + 1), len(features))
-    feature = np.tile(np.asarray(features, dtype=object), n)
-    functional = _pick(rng, KANO_ANSWERS, feature.size)
-    dysfunctional = _pick(rng, KANO_ANSWERS, feature.size)
-    consistent = rng.random(feature.size) < KANO_CONSISTENT
-    for name, category in KANO_FEATURES.items():
-        where = consistent & (feature == name)
-        func_opts, dys_opts = _KANO_TYPICAL[category]
-        functional[where] = _pick(rng, func_opts, int(where.sum()))
-        dysfunctional[where] = _pick(rng, dys_opts, int(where.sum()))
-    frame = pd.DataFrame({"respondent_id": respondent,
-                          "feature": pd.array(feature, dtype="str"),
-                          "functional": pd.array(functional, dtype="str"),
-                          "dysfunctional": pd.array(dysfunctional, dtype="str")})
+    now = _kano_wave(build.rng("kano"), KANO_RESPONDENTS, KANO_FEATURES)
+    then = _kano_wave(build.rng("kano_2023"), KANO_2023_RESPONDENTS, KANO_FEATURES_2023)
     truth = {
         "category": KANO_FEATURES,
         "consistent_share": KANO_CONSISTENT,
@@ -394,7 +386,34 @@ def make_kano(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
                 "rest are random pairs (noise, including questionable answers). The most "
                 "common category from the standard Kano evaluation table recovers the truth.",
     }
-    return {"kano": (frame, truth)}
+    truth_then = {
+        "category": KANO_FEATURES_2023,
+        "consistent_share": KANO_CONSISTENT,
+        "decayed": {f: [c, KANO_FEATURES[f]] for f, c in KANO_FEATURES_2023.items()
+                    if c != KANO_FEATURES[f]},
+        "note": "The 2023 wave of the Kano survey, made like today's. decayed lists the features "
+                "whose true category changed since: [2023 category, today's category].",
+    }
+    return {"kano": (now, truth), "kano_2023": (then, truth_then)}
+
+
+def _kano_wave(rng: np.random.Generator, n: int, categories: dict[str, str]) -> pd.DataFrame:
+    """One wave of Kano answers: a share KANO_CONSISTENT follows each feature's category."""
+    features = tuple(categories)
+    respondent = np.repeat(np.arange(1, n + 1), len(features))
+    feature = np.tile(np.asarray(features, dtype=object), n)
+    functional = _pick(rng, KANO_ANSWERS, feature.size)
+    dysfunctional = _pick(rng, KANO_ANSWERS, feature.size)
+    consistent = rng.random(feature.size) < KANO_CONSISTENT
+    for name, category in categories.items():
+        where = consistent & (feature == name)
+        func_opts, dys_opts = _KANO_TYPICAL[category]
+        functional[where] = _pick(rng, func_opts, int(where.sum()))
+        dysfunctional[where] = _pick(rng, dys_opts, int(where.sum()))
+    return pd.DataFrame({"respondent_id": respondent,
+                         "feature": pd.array(feature, dtype="str"),
+                         "functional": pd.array(functional, dtype="str"),
+                         "dysfunctional": pd.array(dysfunctional, dtype="str")})
 
 
 # --- backlog -----------------------------------------------------------------------------------
@@ -462,4 +481,4 @@ def make_backlog(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
 
 
 MAKERS = {make_reviews: ("reviews",), make_nps: ("nps",), make_tickets: ("tickets",),
-          make_kano: ("kano",), make_backlog: ("backlog",)}
+          make_kano: ("kano", "kano_2023"), make_backlog: ("backlog",)}

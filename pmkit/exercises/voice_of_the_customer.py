@@ -207,6 +207,33 @@ def must_be(ctx: Context) -> list[str]:
     return sorted(table.loc[table["category"] == "must-be", "feature"])
 
 
+def decayed(ctx: Context) -> list[str]:
+    """Features attractive in the 2023 wave of the Kano survey and no longer attractive now."""
+    then = customer.kano_survey(ctx.load("kano_2023")).to_frame().set_index("feature")["category"]
+    now = survey(ctx).to_frame().set_index("feature")["category"]
+    return sorted(then[(then == "attractive") & (now.reindex(then.index) != "attractive")].index)
+
+
+def still_attractive(ctx: Context) -> list[str]:
+    """The slip: the features attractive in both waves (kept the wrong side of the filter)."""
+    then = customer.kano_survey(ctx.load("kano_2023")).to_frame().set_index("feature")["category"]
+    now = survey(ctx).to_frame().set_index("feature")["category"]
+    return sorted(then[(then == "attractive") & (now.reindex(then.index) == "attractive")].index)
+
+
+def _decay_grade(answer, expected, ctx: Context):
+    """items() with one targeted message: the features that are still delighters."""
+    verdict = items(ordered=False)(answer, expected, ctx)
+    if not verdict.correct and isinstance(answer, list | tuple) and sorted(map(str, answer)) == \
+            still_attractive(ctx):
+        return type(verdict)(False, "Those are still delighters today. Which of 2023's delighters "
+                                    "are not attractive any more?")
+    return verdict
+
+
+_decay_grade.mistakes = ("listing the features that are still attractive",)  # type: ignore[attr-defined]
+
+
 # ------------------------------------------------------------------ RICE ---
 
 def rice(ctx: Context) -> customer.RiceRanking:
@@ -491,6 +518,28 @@ EXERCISES = [
         ),
         minutes=4,
         level="apply",
+    ),
+    Exercise(
+        name="decayed",
+        question="The features that were attractive in the 2023 Kano survey and are not "
+                 "attractive in today's (a list, any order).",
+        expected=decayed,
+        grade=_decay_grade,
+        hints=ladder(
+            "A delighter fades as customers get used to it. Compare each feature's category two "
+            "years ago with today's and keep those that were delighters then but are not now.",
+            'Make one category Series per wave, indexed by feature (`.set_index("feature")'
+            '["category"]`); combine two True/False tests with `&` (each in brackets), keep the '
+            "rows where both hold, and list their index.",
+            'then = customer.kano_survey(kano_2023).to_frame().set_index("feature")["category"]\n'
+            'now = kano_table.set_index("feature")["category"]\n'
+            'decayed = list(then[(then == ___) & (now ___ "attractive")].index)',
+            'then = customer.kano_survey(kano_2023).to_frame().set_index("feature")["category"]\n'
+            'now = kano_table.set_index("feature")["category"]\n'
+            'decayed = list(then[(then == "attractive") & (now != "attractive")].index)',
+        ),
+        minutes=5,
+        level="analyse",
     ),
     Exercise(
         name="rice_top",
