@@ -235,6 +235,16 @@ def early_churn_reading(ctx: Context) -> str:
     return "young cohorts keep more" if gap > 0 else "young cohorts lose more"
 
 
+def _reading_feedback(ctx: Context) -> str:
+    """What the gap really says, for a learner who read it otherwise."""
+    gap, se = early_churn_gap(ctx), _early_gap_se(ctx)
+    if abs(gap) <= 1.96 * se:
+        return (f"The gap ({gap:+.3f}) is within 1.96 standard errors ({1.96 * se:.3f}) of zero: "
+                "the data cannot tell the two apart.")
+    return (f"The gap ({gap:+.3f}) is beyond 1.96 standard errors ({1.96 * se:.3f}): it is more "
+            "than noise, so read which way it goes.")
+
+
 # ------------------------------------------------------------- flywheel ---
 
 
@@ -526,12 +536,9 @@ EXERCISES = [
         expected=early_churn_reading,
         grade=choice(["young cohorts lose more", "young cohorts keep more", "within noise"],
                      mistakes={
-                         "young cohorts lose more": "The gap is smaller than twice its standard "
-                                                    "error: the data cannot tell the two apart.",
-                         "young cohorts keep more": "The gap is smaller than twice its standard "
-                                                    "error: the data cannot tell the two apart.",
-                         "within noise": "The gap is larger than twice its standard error: "
-                                         "read which way it goes.",
+                         "young cohorts lose more": _reading_feedback,
+                         "young cohorts keep more": _reading_feedback,
+                         "within noise": _reading_feedback,
                      }),
         hints=ladder(
             "A difference means something only when it is larger than the wobble two samples of "
