@@ -298,7 +298,9 @@ def price_facts(ctx: Context) -> Evidence:
              synonyms=("customer base", "the customers")),
     ), rule="judge the cut by its discounted gain against standing still (NPV at the cost of "
             "money), not by the first quarter and not by the undiscounted total",
-        given=(float(QUARTERS), float(param(ctx, "price_cut")), 100 * param(ctx, "price_cut")))
+        given=(float(QUARTERS), param(ctx, "price_cut"), 100 * param(ctx, "price_cut"),
+               param(ctx, "annual_discount_rate"), 100 * param(ctx, "annual_discount_rate"),
+               param(ctx, "seller_response")))
 
 
 def price_call(ctx: Context) -> str:
