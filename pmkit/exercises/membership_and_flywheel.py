@@ -9,7 +9,6 @@ learner's numbers.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,9 @@ import pandas as pd
 from pmkit import longterm as lt
 from pmkit.exercises.engine import Context, Exercise, choice, decision, ladder, number
 from pmkit.exercises.evidence import Evidence, Fact
+from pmkit.exercises.lifetime_value import inputs, truth_value, value_case
+
+# inputs and value_case are lesson 14's: one member-value model, so both agree to the cent.
 
 DEFAULTS: dict[str, float] = {
     "margin_rate": lt.MARGIN_RATE,                   # contribution margin on an order's goods
@@ -90,18 +92,6 @@ def average_failure(ctx: Context) -> float:
 
 
 # ------------------------------------------------------ inputs from the data ---
-
-
-def inputs(ctx: Context) -> lt.MemberInputs:
-    return ctx.cached("inputs", lambda: lt.member_inputs(_members(ctx)))
-
-
-def value_case(ctx: Context, **changes: Any) -> lt.MemberValue:
-    """The one member-value model on this lesson's parameters; ``changes`` for the slips."""
-    args = {**inputs(ctx).as_dict(), "margin_rate": param(ctx, "margin_rate"),
-            "annual_discount_rate": param(ctx, "annual_discount_rate"), "months": HORIZON}
-    args.update(changes)
-    return lt.member_value(**args)
 
 
 def order_uplift(ctx: Context) -> float:
@@ -606,13 +596,6 @@ EXERCISES = [
         minutes=4, level="evaluate",
     ),
 ]
-
-
-def truth_value(ctx: Context) -> float:
-    """A member's value with the generator's true uplift and survival (for the reveal test)."""
-    truth = ctx.truth("membership")
-    return value_case(ctx, uplift=truth["order_uplift"] - 1,
-                      survival=truth["survival_by_tenure"]).value
 
 
 __all__ = ["DEFAULTS", "EXERCISES", "HORIZON", "QUARTERS", "gap_standard_error", "truth_value"]
