@@ -911,3 +911,56 @@ def test_import_stays_light():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------------------ power of a test that ran ---
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES)
+@pytest.mark.parametrize("ratio", [1.0, 2.0, 0.5])
+@pytest.mark.parametrize("baseline, mde, n", [(0.10, 0.01, 9_000), (0.15, 0.015, 4_967),
+                                              (0.5, 0.05, 800), (0.9, 0.02, 3_000)])
+def test_power_of_test_for_rates_matches_statsmodels(baseline, mde, n, ratio, alternative):
+    got = ex.power_of_test(baseline, mde, n, ratio=ratio, alternative=alternative).power
+    assert close(got, pooled_z_power(baseline, mde, n, ratio, alternative), rel=1e-9)
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES)
+@pytest.mark.parametrize("mde, sd, n, ratio", [(2.0, 20.0, 1_000, 1.0), (0.5, 3.0, 400, 2.0)])
+def test_power_of_test_for_means_matches_normal_ind_power(mde, sd, n, ratio, alternative):
+    got = ex.power_of_test(50.0, mde, n, sd=sd, ratio=ratio, alternative=alternative).power
+    # statsmodels reads "smaller" as a negative effect size (pmkit: a change downwards of mde)
+    signed = -mde if alternative == "smaller" else mde
+    reference = NormalIndPower().power(effect_size=signed / sd, nobs1=n, alpha=0.05, ratio=ratio,
+                                       alternative=alternative)
+    assert close(got, reference, rel=1e-9)
+
+
+@pytest.mark.parametrize("baseline, mde", [(0.10, 0.01), (0.15, 0.10)])
+def test_power_of_test_inverts_sample_size(baseline, mde):
+    relative = mde >= 0.05
+    size = ex.sample_size(baseline, mde, relative=relative)
+    assert ex.power_of_test(baseline, mde, size.per_arm, relative=relative).power >= 0.8
+    assert ex.power_of_test(baseline, mde, size.per_arm - 2, relative=relative).power < 0.8
+    half = ex.power_of_test(baseline, mde, size.per_arm // 2, relative=relative)
+    assert 0.4 < half.power < 0.6  # half the users: roughly a coin flip, not 40% less power
+
+
+def test_power_of_test_validates_and_reports():
+    import dataclasses
+
+    r = ex.power_of_test(0.15, 0.10, 5_000, relative=True)
+    assert r.relative_mde == pytest.approx(0.10) and r.mde == pytest.approx(0.015)
+    assert "5,000 users per arm" in r.summary() and "54%" in r.summary()
+    assert list(r.to_frame().columns) == ["per_arm", "mde", "relative_mde", "power"]
+    assert r.plot().get_ylabel().startswith("Power")
+    assert "Power" in r._repr_html_()
+    with pytest.raises(ValueError, match="n"):
+        ex.power_of_test(0.15, 0.10, 1, relative=True)
+    with pytest.raises(ValueError, match="leaves the range"):
+        ex.power_of_test(0.95, 0.10, 1000)
+    with pytest.raises(ValueError, match="alpha"):
+        ex.power_of_test(0.15, 0.01, 1000, alpha=1.5)
+    with pytest.raises(TypeError):
+        ex.power_of_test(0.15, 0.10, 1000, relative="yes")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.power = 1.0  # type: ignore[misc]
