@@ -227,11 +227,11 @@ def _mde(ctx: Context) -> Any:
 
 
 def button_mde(ctx: Context) -> float:
-    return _mde(ctx).relative_mde
-
-
-def button_mde_absolute(ctx: Context) -> float:
     return _mde(ctx).mde
+
+
+def button_mde_relative(ctx: Context) -> float:
+    return _mde(ctx).relative_mde
 
 
 def button_reading(ctx: Context) -> str:
@@ -248,7 +248,7 @@ def _no_effect_message(ctx: Context) -> str:
 
 def _too_small_message(ctx: Context) -> str:
     return (f"The test had only {button_power(ctx):.0%} power to see a lift as large as the team's "
-            f"10% bar, and the smallest lift it could reliably see is {button_mde(ctx):.0%}. A lift "
+            f"10% bar, and the smallest lift it could reliably see is {button_mde_relative(ctx):.0%}. A lift "
             "worth having could easily hide in this result: a null result says what the test could "
             "not see, not that effects are small.")
 
@@ -417,8 +417,8 @@ EXERCISES = [
             "bought.",
             "Keep the rows of `banner` whose `variant` is 'control', take the `converted` column "
             "(1 = bought, 0 = not) and its `.mean()`.",
-            'baseline = banner.loc[banner["variant"] == ___, "converted"].___()',
-            'baseline = banner.loc[banner["variant"] == "control", "converted"].mean()',
+            'baseline_rate = banner.loc[banner["variant"] == ___, "converted"].___()',
+            'baseline_rate = banner.loc[banner["variant"] == "control", "converted"].mean()',
         ),
         minutes=3, level="apply",
     ),
@@ -444,7 +444,7 @@ EXERCISES = [
             "`experiment.sample_size(baseline, mde, relative=True)` returns a card; a 10% relative "
             "lift is mde=0.10, and the card's `per_arm` field is the answer.",
             "users_needed = experiment.sample_size(___, ___, relative=True).per_arm",
-            "users_needed = experiment.sample_size(baseline, 0.10, relative=True).per_arm",
+            "users_needed = experiment.sample_size(baseline_rate, 0.10, relative=True).per_arm",
         ),
         minutes=4, level="apply",
     ),
@@ -490,9 +490,9 @@ EXERCISES = [
         hints=ladder(
             "A relative lift says how big the change is next to where you started: the difference "
             "divided by the control rate.",
-            "You already have both numbers: `absolute_lift` and `baseline` (the control rate).",
+            "You already have both numbers: `absolute_lift` and `baseline_rate` (the control rate).",
             "relative_lift = ___ / ___",
-            "relative_lift = absolute_lift / baseline",
+            "relative_lift = absolute_lift / baseline_rate",
         ),
         minutes=2, level="apply",
     ),
@@ -563,21 +563,22 @@ EXERCISES = [
     ),
     Exercise(
         name="button_mde",
-        question="The smallest relative lift the button test could detect with 80% power, given "
-                 "the users it ran on (its minimum detectable effect, as a fraction).",
+        question="The smallest change in conversion the button test could detect with 80% power, "
+                 "given the users it ran on (its minimum detectable effect, in percentage points "
+                 "as a fraction: 0.01 is one point).",
         expected=button_mde,
         grade=number(rel_tol=1e-4, mistakes=[
-            (button_mde_absolute, "That is the change in percentage points (as a fraction of all "
-                                  "users); the question asks it relative to the baseline: "
-                                  "`relative_mde`."),
+            (button_mde_relative, "That is the MDE relative to the baseline (`relative_mde`); the "
+                                  "question asks the change in points: `mde`."),
         ]),
         hints=ladder(
-            "Turn sizing around: with the users the test had, how big must a lift be before the "
+            "Turn sizing around: with the users the test had, how big must a change be before the "
             "test would usually see it?",
             "`experiment.minimum_detectable_effect(baseline, n)` answers it for `colour_base` and "
-            "`per_arm_ran`; its `relative_mde` field is the lift as a share of the baseline.",
-            "button_mde = experiment.minimum_detectable_effect(___, ___).relative_mde",
-            "button_mde = experiment.minimum_detectable_effect(colour_base, per_arm_ran).relative_mde",
+            "`per_arm_ran`; its `mde` field is the change in points, `relative_mde` the same "
+            "change as a share of the baseline.",
+            "button_mde = experiment.minimum_detectable_effect(___, ___).mde",
+            "button_mde = experiment.minimum_detectable_effect(colour_base, per_arm_ran).mde",
         ),
         minutes=3, level="apply",
     ),
