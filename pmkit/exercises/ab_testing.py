@@ -470,8 +470,9 @@ EXERCISES = [
             '                                    arms.loc["treatment", "sum"], arms.loc[___, "count"])\n'
             "absolute_lift = result.___",
             'arms = banner.groupby("variant")["converted"].agg(["sum", "count"])\n'
-            'result = experiment.two_proportions(arms.loc["control", "sum"], arms.loc["control", "count"],\n'
-            '                                    arms.loc["treatment", "sum"], arms.loc["treatment", "count"])\n'
+            'result = experiment.two_proportions(\n'
+            '    arms.loc["control", "sum"], arms.loc["control", "count"],\n'
+            '    arms.loc["treatment", "sum"], arms.loc["treatment", "count"])\n'
             "absolute_lift = result.difference",
         ),
         minutes=4, level="apply",

@@ -260,7 +260,8 @@ def moved(c):
     lo, hi = c.ci
     word = "rose" if lo > 0 else "fell" if hi < 0 else "not shown either way"
     scale, unit = (100, " points") if c.is_rate else (1, "")
-    return f"{c.metric} {word} ({scale * c.difference:+.2f}{unit}, 95% CI {scale * lo:+.2f} to {scale * hi:+.2f})"
+    return (f"{c.metric} {word} ({scale * c.difference:+.2f}{unit}, "
+            f"95% CI {scale * lo:+.2f} to {scale * hi:+.2f})")
 r = upsell_report
 wins = r.primary.ci[0] > 0
 if r.harmed_guardrails:
@@ -427,14 +428,20 @@ EXERCISES = [
             "`clicks` and `page_views` per user and variant (`groupby`), then compare the arms "
             "with `experiment.ratio_metric(clicks_a, views_a, clicks_b, views_b)` and read "
             "`relative_lift`.",
-            f'later = exposure[exposure["exposure_week"] >= ___]\n'
-            'per_user = later.groupby(["user_id", "variant"], as_index=False)[["clicks", "page_views"]].sum()\n'
-            'a, b = per_user[per_user["variant"] == "control"], per_user[per_user["variant"] == "treatment"]\n'
-            'settled_lift = experiment.ratio_metric(a["clicks"], a["page_views"], b[___], b[___]).relative_lift',
+            'later = exposure[exposure["exposure_week"] >= ___]\n'
+            'per_user = (later.groupby(["user_id", "variant"], as_index=False)\n'
+            '            [["clicks", "page_views"]].sum())\n'
+            'a = per_user[per_user["variant"] == "control"]\n'
+            'b = per_user[per_user["variant"] == "treatment"]\n'
+            'settled_lift = experiment.ratio_metric(a["clicks"], a["page_views"],\n'
+            '                                       b[___], b[___]).relative_lift',
             f'later = exposure[exposure["exposure_week"] >= {SETTLED_WEEK}]\n'
-            'per_user = later.groupby(["user_id", "variant"], as_index=False)[["clicks", "page_views"]].sum()\n'
-            'a, b = per_user[per_user["variant"] == "control"], per_user[per_user["variant"] == "treatment"]\n'
-            'settled_lift = experiment.ratio_metric(a["clicks"], a["page_views"], b["clicks"], b["page_views"]).relative_lift',
+            'per_user = (later.groupby(["user_id", "variant"], as_index=False)\n'
+            '            [["clicks", "page_views"]].sum())\n'
+            'a = per_user[per_user["variant"] == "control"]\n'
+            'b = per_user[per_user["variant"] == "treatment"]\n'
+            'settled_lift = experiment.ratio_metric(a["clicks"], a["page_views"],\n'
+            '                                       b["clicks"], b["page_views"]).relative_lift',
         ),
         minutes=5, level="apply",
     ),
@@ -460,9 +467,11 @@ EXERCISES = [
             "`experiment.ratio_metric(clicks_a, views_a, clicks_b, views_b)` with the `clicks` "
             "and `page_views` columns; its `ci` is the pair (low, high).",
             'a, b = feed[feed["variant"] == "control"], feed[feed["variant"] == "treatment"]\n'
-            'feed_ci_low = experiment.ratio_metric(a["clicks"], a[___], b["clicks"], b[___]).ci[0]',
+            'feed_ci_low = experiment.ratio_metric(a["clicks"], a[___],\n'
+            '                                      b["clicks"], b[___]).ci[0]',
             'a, b = feed[feed["variant"] == "control"], feed[feed["variant"] == "treatment"]\n'
-            'feed_ci_low = experiment.ratio_metric(a["clicks"], a["page_views"], b["clicks"], b["page_views"]).ci[0]',
+            'feed_ci_low = experiment.ratio_metric(a["clicks"], a["page_views"],\n'
+            '                                      b["clicks"], b["page_views"]).ci[0]',
         ),
         minutes=4, level="apply",
     ),
@@ -504,10 +513,12 @@ EXERCISES = [
             "leaves less noise, and the share removed is the square of their correlation.",
             "`experiment.cuped(y, x, treatment=...)` takes revenue, pre_revenue and a True/False "
             "treatment flag per user; its card reports `variance_reduction`.",
-            'variance_reduction = experiment.cuped(upsell_users["revenue"], upsell_users[___],\n'
-            '                                      treatment=upsell_users["variant"] == ___).variance_reduction',
-            'variance_reduction = experiment.cuped(upsell_users["revenue"], upsell_users["pre_revenue"],\n'
-            '                                      treatment=upsell_users["variant"] == "treatment").variance_reduction',
+            'cut = experiment.cuped(upsell_users["revenue"], upsell_users[___],\n'
+            '                       treatment=upsell_users["variant"] == ___)\n'
+            "variance_reduction = cut.variance_reduction",
+            'cut = experiment.cuped(upsell_users["revenue"], upsell_users["pre_revenue"],\n'
+            '                       treatment=upsell_users["variant"] == "treatment")\n'
+            "variance_reduction = cut.variance_reduction",
         ),
         minutes=4, level="apply",
     ),
