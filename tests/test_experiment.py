@@ -728,7 +728,6 @@ def test_srm_winner_and_novelty_hold_for_other_seeds(seed):
         report = ex.analyze(table, info["primary"], info["guardrails"], experiment=name)
         assert report.srm.passed == (name != "recommended_for_you"), name
         if name == "free_shipping_banner":  # a small real lift: a guardrail may flag more returns
-            assert report.recommendation in ("ship", "iterate", "don't ship"), name
             assert report.primary.difference > 0, name
         elif name != "homepage_video":
             assert report.recommendation == DECISION.get(info["decision"], "don't ship"), name
