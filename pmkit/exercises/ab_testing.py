@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from pmkit.exercises.engine import Context, Exercise, choice, decision, ladder, number
-from pmkit.exercises.evidence import Evidence, launch_evidence
+from pmkit.exercises.evidence import Evidence, Fact, launch_evidence
 
 EXPERIMENT = "free_shipping_banner"
 WORKED = "checkout_button_colour"  # the worked example; its control rate seeds the A/A tests
@@ -269,12 +269,34 @@ def report(ctx: Context) -> Any:
     return ctx.cached("report", build)
 
 
+def basket(ctx: Context) -> Any:
+    """Spend per buyer (basket size), treatment against control: a ratio with users as the unit."""
+    from pmkit.experiment import ratio_metric
+
+    def build() -> Any:
+        b = banner(ctx)
+        c, t = b[b["variant"] == "control"], b[b["variant"] == "treatment"]
+        return ratio_metric(c["revenue"], c["converted"], t["revenue"], t["converted"],
+                            metric="spend per buyer")
+
+    return ctx.cached("basket", build)
+
+
 def launch_facts(ctx: Context) -> Evidence:
-    """The banner test's evidence; the team's bar for practical significance is a 10% lift."""
+    """The banner test's evidence; the team's bar for practical significance is a 10% lift.
+
+    Basket size (spend per buyer) is evidence a learner may cite, not an essential: the bar
+    already prices what the banner gives away.
+    """
     plain = banner_result(ctx)
-    return launch_evidence(report(ctx), bar=BAR,
-                           also=(plain.difference, *plain.ci, plain.relative_lift, baseline_rate(ctx),
-                                 treatment_rate(ctx)))
+    ev = launch_evidence(report(ctx), bar=BAR,
+                         also=(plain.difference, *plain.ci, plain.relative_lift, baseline_rate(ctx),
+                               treatment_rate(ctx)))
+    spend = basket(ctx)
+    size = Fact("spend per buyer", float(spend.difference), "usd", ci=tuple(map(float, spend.ci)),
+                relative=float(spend.relative_lift), relative_ci=tuple(map(float, spend.relative_ci)),
+                p_value=float(spend.p_value), synonyms=("basket size", "basket", "order value"))
+    return Evidence(ev.call, (*ev.facts, size), ev.rule, ev.given)
 
 
 def launch_call(ctx: Context) -> str:
