@@ -1757,3 +1757,99 @@ def _decide(srm: SampleRatioCheck, primary: Comparison, guardrails: Sequence[Com
         "Keep the current version; a bolder idea, or a larger test if a smaller effect would "
         "still matter, is the next step."]
 
+
+
+# --------------------------------------------------------------------------- a test that ran
+@dataclass(frozen=True, repr=False)
+class Power(Result):
+    """The chance that a test of a given size detects a given change (its power)."""
+
+    power: float
+    per_arm: int
+    baseline: float
+    mde: float
+    relative_mde: float
+    alpha: float
+    alternative: str
+    ratio: float
+    sd: float | None = None
+
+    def summary(self) -> str:
+        change = _points(self.mde) if self.sd is None else fmt(self.mde)
+        miss = 1 - self.power
+        return (f"With {self.per_arm:,} users per arm, a real change of {change} "
+                f"({self.relative_mde:+.1%} relative) reaches significance at alpha = "
+                f"{self.alpha:g} with probability {self.power:.0%}: the test misses it "
+                f"{miss:.0%} of the time.")
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"per_arm": [self.per_arm], "mde": [self.mde],
+                             "relative_mde": [self.relative_mde], "power": [self.power]})
+
+    def plot(self, ax: Any = None) -> Any:
+        """Power against the size of the real change, for this test's users."""
+        ax = new_axes(ax)
+        room = (self.baseline if self.alternative == "smaller" else 1 - self.baseline
+                ) if self.sd is None else math.inf
+        effects = np.linspace(self.mde * 0.1, min(self.mde * 2.5, 0.98 * room), 60)
+        powers = [_power(self.baseline, e, self.per_arm, self.alpha, self.alternative,
+                         self.ratio, self.sd) for e in effects]
+        scale = 100 if self.sd is None else 1
+        ax.plot(effects * scale, powers, color=PALETTE[0])
+        ax.axhline(0.8, color=PALETTE[7], linestyle="--", linewidth=1)
+        ax.scatter([self.mde * scale], [self.power], color=PALETTE[1], zorder=3)
+        ax.set_xlabel("Real change" + (" (percentage points)" if self.sd is None else ""))
+        ax.set_ylabel("Power (chance of a significant result)")
+        ax.set_ylim(0, 1.02)
+        ax.set_title(f"{self.per_arm:,} users per arm: {self.power:.0%} power for this change")
+        return ax
+
+
+def _power(baseline: float, effect: float, n: float, alpha: float, alternative: str,
+           ratio: float, sd: float | None) -> float:
+    """Power of the test sample_size sizes for (pooled z for rates, z for means)."""
+    signed = -effect if alternative == "smaller" else effect
+    null_sd, real_sd = _difference_sds(baseline, signed, ratio, sd)
+    two = alternative == "two-sided"
+    crit = float(_norm_quantile(1 - alpha / 2 if two else 1 - alpha))
+    distance = effect * math.sqrt(n)
+    hit = float(_norm_cdf((distance - crit * null_sd) / real_sd))
+    if two:  # a significant result in the wrong direction counts too, as in statsmodels
+        hit += float(_norm_cdf((-distance - crit * null_sd) / real_sd))
+    return hit
+
+
+@_plain_errors
+def power_of_test(baseline: float, mde: float, n: int, alpha: float = 0.05, *,
+                  relative: bool = False, alternative: str = "two-sided", ratio: float = 1.0,
+                  sd: float | None = None) -> Power:
+    """The power a test with ``n`` control users (and ``ratio * n`` treated) has for ``mde``.
+
+    Use it on a test that ran: a null result means little unless the test could have seen
+    the change that matters. The inverse of :func:`sample_size` (same tests, same formula):
+    ``sample_size(baseline, mde).exact`` users give ``power`` back.
+
+    >>> round(power_of_test(0.10, 0.01, 14_751).power, 3)
+    0.8
+    >>> round(power_of_test(0.15, 0.10, 5_000, relative=True).power, 2)
+    0.54
+    """
+    baseline, alpha, _, alternative, ratio, sd = _sizing_inputs(
+        baseline, mde, alpha, (1 + _alpha(alpha)) / 2, relative, alternative, ratio, sd)
+    mde = _number(mde, "mde", low=0.0, low_open=True)
+    n = _count(n, "n", minimum=2)
+    if relative and baseline == 0:
+        raise ValueError("a relative mde needs a non-zero baseline")
+    effect = mde * abs(baseline) if relative else mde
+    signed = -effect if alternative == "smaller" else effect
+    if sd is None and not 0 < baseline + signed < 1:
+        raise ValueError(f"baseline {baseline} changed by {signed:+g} leaves the range (0, 1); "
+                         "choose a smaller mde")
+    value = _power(baseline, effect, n, alpha, alternative, ratio, sd)
+    _finite(power=value)
+    return Power(power=value, per_arm=n, baseline=baseline, mde=effect,
+                 relative_mde=effect / abs(baseline) if baseline else math.nan, alpha=alpha,
+                 alternative=alternative, ratio=ratio, sd=sd)
+
+
+__all__ += ["Power", "power_of_test"]

@@ -428,6 +428,7 @@ def every_plotted_result() -> list[Any]:
         r.recommend(similarity, ["tea"], k=2), similarity,
         r.evaluate(customers, items, [1, 2, 3, 4], ["jam", "jam", "cups", "tea"], k=1),
         ex.two_proportions(100, 1000, 130, 1000), ex.sample_size(0.1, 0.02),
+        ex.power_of_test(0.1, 0.02, 3000),
         ex.srm_check([5000, 5200]), ex.adjust_p_values([0.01, 0.04, 0.2]),
         ex.bayesian_ab(100, 1000, 120, 1000, draws=2000),
         ex.sequential_test(rng.binomial(1000, 0.10, 10).cumsum(), n,

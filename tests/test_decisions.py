@@ -542,6 +542,31 @@ def test_the_facilitator_guide_lists_each_teams_call_and_evidence() -> None:
     assert "conversion" in rows[0]["evidence"] and "bar" in rows[0]["rule"]
 
 
+EXPERIMENT_DECISIONS = [("09_ab_testing", "launch_call"), ("10_trustworthy_experiments", "upsell_call")]
+
+
+@pytest.mark.parametrize("seed", (7, 2024))
+@pytest.mark.parametrize(("lesson_name", "name"), EXPERIMENT_DECISIONS)
+def test_experiment_decisions_hold_on_the_lessons_own_seeds(lesson_name: str, name: str, seed: int) -> None:
+    """Lessons 09 and 10 are tested on seeds 42, 7 and 2024: the same table on the last two."""
+    test_decision_table(lesson_name, name, seed)
+
+
+@pytest.mark.parametrize("seed", (42, 7, 2024))
+def test_a_significant_lift_below_the_bar_is_not_a_ship(seed: int) -> None:
+    """The easy rule (p < 0.05, ship) is wrong when the lift is below the team's bar."""
+    lesson = lesson_for("09_ab_testing", seed)
+    ev = evidence(lesson, "launch_call")
+    primary, bar = ev.facts[0], ev.fact("bar")
+    harmed = any(f.require == "number" and f.group == "guardrail" for f in ev.facts)
+    if not (primary.ci[0] > 0 and primary.relative < bar.estimate) or harmed:
+        pytest.skip("on this seed the banner's lift is not a significant win below the bar")
+    assert ev.call == "iterate"
+    shipped = lesson.check("launch_call", good(ev).replace("iterate", "ship", 1))
+    assert not shipped.passed
+    assert "bar" in shipped.message and "Your numbers are right" in shipped.message
+
+
 @pytest.mark.parametrize(("text", "passes"), [
     ("ship: conversion rose 0.8 points (CI 0.2 to 1.4), above the 0.5-point bar; returns: not shown "
      "either way", True),

@@ -3,16 +3,24 @@
 =========================  ============  ==============================================
 experiment                 primary       what is really going on
 =========================  ============  ==============================================
-free_shipping_banner       converted     a clean winner: order rate × 1.25
+free_shipping_banner       converted     a real but small win: order rate × 1.08 and
+                                         baskets × 1.05, in a test big enough to make
+                                         a lift below the team's 10 % bar significant
 checkout_button_colour     converted     nothing: the true effect is exactly zero
 recommended_for_you        revenue       no effect, but a logging bug lost low-spending
                                          treatment users: a sample-ratio mismatch that
                                          fakes a win
-homepage_video             clicks        novelty: + 50 % on day 1, fading to nothing
+homepage_video             clicks        novelty: + 50 % on a user's first day with the
+                                         video, fading with each day of exposure
 one_click_upsell           revenue       revenue × 1.25, but the return rate of buyers
                                          goes from 8 % to 14 % (guardrail loses)
-personalised_feed          clicks / page_views   a ratio metric: click-through × 1.08
+personalised_feed          clicks / page_views   a ratio metric: click-through × 1.10
 =========================  ============  ==============================================
+
+The homepage video's novelty fades with each user's own exposure, not with the calendar:
+``video_exposure`` holds its users' clicks and page views per week since they first saw
+the page, and truth('experiments')['homepage_video'] the true lift by day and by week of
+exposure.
 
 Every user has a latent order rate that drives both their pre-period revenue and
 their behaviour in the test, so ``pre_revenue`` is a good CUPED covariate.
@@ -34,6 +42,8 @@ import numpy as np
 import pandas as pd
 
 N_USERS = 10_000
+BANNER_USERS = 50_000  # sized for a small lift, so a win below the team's bar is significant
+FEED_USERS = 20_000  # clicks per page view vary a lot between users: the ratio needs more of them
 UPSELL_USERS = 16_000  # revenue is noisy: this test needs more users to see its effect
 TEST_DAYS = 28
 PRE_DAYS = 56
@@ -155,11 +165,15 @@ def make_experiments(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]
     frames, truth = [], {}
     guard = ["latency_ms", "unsubscribed", "returned"]
 
-    frame, run = _run(rng, "free_shipping_banner", N_USERS, order_lift=1.25)
+    frame, run = _run(rng, "free_shipping_banner", BANNER_USERS, order_lift=1.08, value_lift=1.05)
     frames.append(frame)
     truth["free_shipping_banner"] = _describe(
-        "converted", "proportion", guard, run, "none", "ship",
-        "A free-shipping banner makes every user order 25 % more often.")
+        "converted", "proportion", guard, run, "small real effect",
+        "iterate: real, but below the 10% bar",
+        "A free-shipping banner makes every user order 8 % more often and fill baskets 5 % "
+        "fuller: real, but below the 10 % conversion lift the team needs to pay for the "
+        "shipping it gives away.")
+    truth["free_shipping_banner"]["bar"] = 0.10
 
     frame, run = _run(rng, "checkout_button_colour", N_USERS)
     frames.append(frame)
@@ -183,15 +197,19 @@ def make_experiments(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]
         "users_lost": int(lost.sum()),
         "treatment_share_observed": round(float((frame.variant == "treatment").mean()), 6)})
 
-    frame, run = _run(rng, "homepage_video", N_USERS, ctr_lift=lambda u: 1 + _novelty_lift(u["day"]))
+    frame, run = _run(rng, "homepage_video", N_USERS)
+    exposure, weekly_truth = _exposure(rng, frame, run)
     frames.append(frame)
     truth["homepage_video"] = _describe(
         "clicks", "mean", ["latency_ms", "unsubscribed"], run, "novelty effect",
         "no lasting effect: do not ship for the lift",
-        "The video draws clicks at first (+50 % for users first seen on day 1), but the "
-        "effect halves every few days and is gone by the end of the test.")
+        "The video draws clicks on a user's first days with it (+50 % on the first day), but "
+        "the effect fades with each day of that user's exposure and is gone within weeks. "
+        "Late arrivals have seen it for fewer days, so by arrival day the lift looks larger "
+        "late in the test, not smaller.")
     truth["homepage_video"].update({
-        "lift_by_day": [round(float(_novelty_lift(d)), 6) for d in range(1, TEST_DAYS + 1)],
+        "lift_by_exposure_day": [round(float(_novelty_lift(k)), 6) for k in range(TEST_DAYS)],
+        "lift_by_exposure_week": weekly_truth,
         "long_run_relative_lift": 0.0})
 
     frame, run = _run(rng, "one_click_upsell", UPSELL_USERS, value_lift=1.25, return_rate=0.14)
@@ -204,11 +222,11 @@ def make_experiments(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]
         "returned": round(run["effects"]["returned"], 6),
         "returned_control_mean": round(run["baselines"]["returned"], 6)}
 
-    frame, run = _run(rng, "personalised_feed", N_USERS, ctr_lift=1.08)
+    frame, run = _run(rng, "personalised_feed", FEED_USERS, ctr_lift=1.10)
     frames.append(frame)
     truth["personalised_feed"] = _describe(
         "clicks / page_views", "ratio", guard, run, "ratio metric", "ship",
-        "Click-through rate (clicks / page views) rises 8 %. The unit of analysis is the "
+        "Click-through rate (clicks / page views) rises 10 %. The unit of analysis is the "
         "user, so the variance needs the delta method, not a per-page-view test.",
         metric="ctr")
     truth["personalised_feed"].update({"numerator": "clicks", "denominator": "page_views"})
@@ -216,12 +234,74 @@ def make_experiments(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]
     table = pd.concat(frames, ignore_index=True)
     table["experiment"] = table["experiment"].astype("str")
     table["variant"] = table["variant"].astype("str")
-    return {"experiments": (table, truth)}
+    exposure_truth = {"experiment": "homepage_video",
+                      "lift_by_exposure_week": weekly_truth,
+                      "decay_days": NOVELTY_DECAY_DAYS, "first_day_lift": NOVELTY_FIRST_DAY}
+    return {"experiments": (table, truth), "video_exposure": (exposure, exposure_truth)}
 
 
-def _novelty_lift(day: np.ndarray | int) -> np.ndarray:
-    """Relative lift in clicks for a user first seen on this day of the test."""
-    return 0.5 * np.exp(-(np.asarray(day, dtype=float) - 1) / 5)
+NOVELTY_FIRST_DAY, NOVELTY_DECAY_DAYS = 0.5, 5.0
 
 
-MAKERS = {make_experiments: ("experiments",)}
+def _novelty_lift(exposed: np.ndarray | int) -> np.ndarray:
+    """Relative lift in clicks on a user's day ``exposed`` since first seeing the video (0 = first)."""
+    return NOVELTY_FIRST_DAY * np.exp(-np.asarray(exposed, dtype=float) / NOVELTY_DECAY_DAYS)
+
+
+def _exposure(rng: np.random.Generator, frame: pd.DataFrame, run: dict[str, Any]
+              ) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Day-by-day clicks of the video test's users, from the day each first saw the page.
+
+    Novelty belongs to a user's exposure: on their k-th day with the video a treated user
+    clicks ``1 + _novelty_lift(k)`` times as often. The user-level ``clicks`` and
+    ``page_views`` of ``frame`` become the sums over the user's days (the table is changed
+    in place, and the run's true effects with it); the returned table has one row per user
+    per week since first exposure, and the true lift in clicks per page view for each week.
+    """
+    u = run["users"]
+    exposed_days = TEST_DAYS + 1 - u["day"]  # first seen on day d: days d..28
+    k = np.arange(TEST_DAYS)
+    present = k[None, :] < exposed_days[:, None]
+    per_day = 7 * np.exp(0.4 * u["z"] - 0.08) / 14  # page views a day after the first visit
+    expected_views = np.where(present, per_day[:, None], 0.0)
+    expected_views[:, 0] += 1  # everybody views at least the page on which they were first seen
+    views = np.where(present, rng.poisson(np.broadcast_to(per_day[:, None], present.shape)), 0)
+    views[:, 0] += 1
+    lift = np.where(u["treated"][:, None], 1 + _novelty_lift(k)[None, :], 1.0)
+    ctr = np.clip(u["ctr"][:, None] * lift, 0, 1)
+    clicks = rng.binomial(views, ctr)
+    frame["clicks"] = clicks.sum(axis=1)
+    frame["page_views"] = views.sum(axis=1)
+    # True effects, from each user's expected clicks in both worlds (as _run does).
+    ctr_c = np.broadcast_to(u["ctr"][:, None], present.shape)
+    ctr_t = np.clip(ctr_c * (1 + _novelty_lift(k)[None, :]), 0, 1)
+    base = (expected_views * ctr_c).sum(axis=1)
+    treated = (expected_views * ctr_t).sum(axis=1)
+    run["effects"]["clicks"] = float(np.mean(treated - base))
+    run["baselines"]["clicks"] = float(np.mean(base))
+    week = k // 7 + 1
+    weekly_truth = {}
+    for w in range(1, week.max() + 1):
+        cols = week == w
+        weekly_truth[str(w)] = round(float((expected_views[:, cols] * ctr_t[:, cols]).sum()
+                                           / (expected_views[:, cols] * ctr_c[:, cols]).sum() - 1), 6)
+    rows = []
+    for w in range(1, week.max() + 1):
+        cols = week == w
+        has = present[:, cols].any(axis=1)
+        rows.append(pd.DataFrame({
+            "user_id": frame["user_id"].to_numpy()[has],
+            "variant": frame["variant"].to_numpy()[has],
+            "first_day": u["day"][has],
+            "exposure_week": w,
+            "days": present[has][:, cols].sum(axis=1),
+            "page_views": views[has][:, cols].sum(axis=1),
+            "clicks": clicks[has][:, cols].sum(axis=1),
+        }))
+    table = pd.concat(rows, ignore_index=True).sort_values(["user_id", "exposure_week"],
+                                                            kind="stable").reset_index(drop=True)
+    table["variant"] = table["variant"].astype("str")
+    return table, weekly_truth
+
+
+MAKERS = {make_experiments: ("experiments", "video_exposure")}

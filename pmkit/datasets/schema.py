@@ -221,6 +221,22 @@ _TABLES = (
                 "clicks", low=0),
               C("page_views", "int", "pages viewed during the test", "pages", low=1),
           ), scales=False),
+    Table("video_exposure", "experiment", "one homepage_video user in one week since first exposure",
+          "The homepage_video test day by day of each user's exposure, summed per week: novelty "
+          "fades with a user's own exposure, so this is where it shows. user_id matches the "
+          "experiments table's homepage_video users.", (
+              C("user_id", "int", "user of the homepage_video test", low=1),
+              C("variant", "str", "assigned arm", values=("control", "treatment")),
+              C("first_day", "int", "day of the test on which the user first saw the homepage",
+                "day", low=1, high=28),
+              C("exposure_week", "int", "week since the user first saw the homepage (1 = days 0-6)",
+                "week", low=1, high=4),
+              C("days", "int", "days of this exposure week that fell inside the test", "days",
+                low=1, high=7),
+              C("page_views", "int", "pages viewed in this exposure week", "pages", low=0),
+              C("clicks", "int", "clicks on the homepage's promoted content in this week", "clicks",
+                low=0),
+          ), scales=False),
     Table("backlog", "customer", "one candidate feature",
           "The product backlog with the team's RICE estimates. The value each item would really "
           "deliver is hidden in truth('backlog').", (
