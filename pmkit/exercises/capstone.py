@@ -313,6 +313,8 @@ def memo_facts(ctx: Context) -> Evidence:
         Fact("net value", guarantee_value(ctx), "usd", change=False,
              require="number" if call != "pilot further" else "",
              synonyms=("value per member", "per member", "member value")),
+        Fact("reviews", west_voice_share(ctx), change=False,
+             synonyms=("review", "their reviews", "in their own words")),
         Fact("users per arm", users_per_arm(ctx), "count", change=False,
              require="number" if call == "pilot further" else "",
              synonyms=("members per arm", "per arm", "members in each arm")),
@@ -341,7 +343,18 @@ def _memo_question(call: str) -> Any:
 
 # ------------------------------------------------------------------ exercises --
 
-_TOOL = "Pick the pmkit call that answers it (a string from the options)."
+
+
+def _tool_question(question: str, options: list[str]) -> str:
+    return f"{question} One of: {', '.join(options)}."
+
+
+VOICE_TOOLS = ["customer.pain_points", "customer.nps", "customer.kano_survey", "experiment.sample_size"]
+COHORT_TOOLS = ["metrics.cohort_table", "metrics.session_funnel", "customer.rice_ranking",
+                "agile.forecast_when"]
+SIZING_TOOLS = ["experiment.sample_size", "experiment.analyze", "experiment.srm_check", "longterm.npv"]
+FORECAST_TOOLS = ["agile.forecast_when", "agile.littles_law", "agile.wsjf", "metrics.funnel"]
+VALUE_TOOLS = ["longterm.lifetime_value", "longterm.irr", "experiment.cuped", "customer.nps"]
 
 EXERCISES = [
     Exercise(
@@ -407,10 +420,11 @@ EXERCISES = [
     ),
     Exercise(
         name="tool_voice",
-        question="Which complaint costs Basketly the most stars, counting how often it comes up? " + _TOOL,
+        question=_tool_question("Which complaint costs Basketly the most stars, counting how often it "
+                                "comes up?",
+                            VOICE_TOOLS),
         expected=lambda ctx: "customer.pain_points",
-        grade=choice(["customer.pain_points", "customer.nps", "customer.kano_survey",
-                      "experiment.sample_size"], mistakes={
+        grade=choice(VOICE_TOOLS, mistakes={
             "customer.nps": "NPS says how many would recommend Basketly, not which complaint costs stars.",
             "customer.kano_survey": "Kano sorts candidate features by how their absence feels; "
                                     "it does not rank complaints in reviews.",
@@ -422,10 +436,10 @@ EXERCISES = [
     ),
     Exercise(
         name="tool_cohorts",
-        question="Do members who joined in 2024 stay longer than those who joined in 2023? " + _TOOL,
+        question=_tool_question("Do members who joined in 2024 stay longer than those who joined in 2023?",
+                            COHORT_TOOLS),
         expected=lambda ctx: "metrics.cohort_table",
-        grade=choice(["metrics.cohort_table", "metrics.session_funnel", "customer.rice_ranking",
-                      "agile.forecast_when"], mistakes={
+        grade=choice(COHORT_TOOLS, mistakes={
             "metrics.session_funnel": "A funnel follows one visit step by step; staying is about "
                                       "groups who joined together, followed month by month.",
         }),
@@ -437,10 +451,10 @@ EXERCISES = [
     ),
     Exercise(
         name="tool_sizing",
-        question="How many members per arm does the next pilot need to see a 5% lift? " + _TOOL,
+        question=_tool_question("How many members per arm does the next pilot need to see a 5% lift?",
+                            SIZING_TOOLS),
         expected=lambda ctx: "experiment.sample_size",
-        grade=choice(["experiment.sample_size", "experiment.analyze", "experiment.srm_check",
-                      "longterm.npv"], mistakes={
+        grade=choice(SIZING_TOOLS, mistakes={
             "experiment.analyze": "analyze reads a test that has run; this one has not started yet.",
             "experiment.srm_check": "The sample-ratio check audits a split after the fact; it does "
                                     "not say how many users you need.",
@@ -452,10 +466,10 @@ EXERCISES = [
     ),
     Exercise(
         name="tool_forecast",
-        question="When will Amara's team finish the 40 items of the West fix, with 85% confidence, "
-                 "from its weekly throughput? " + _TOOL,
+        question=_tool_question("When will Amara's team finish the 40 items of the West fix, with 85% "
+                                "confidence, from its weekly throughput?", FORECAST_TOOLS),
         expected=lambda ctx: "agile.forecast_when",
-        grade=choice(["agile.forecast_when", "agile.littles_law", "agile.wsjf", "metrics.funnel"], mistakes={
+        grade=choice(FORECAST_TOOLS, mistakes={
             "agile.littles_law": "Little's law links averages (work in progress, throughput, cycle "
                                  "time); a date with a confidence level needs the Monte Carlo forecast.",
             "agile.wsjf": "WSJF orders work by cost of delay per week; it does not date it.",
@@ -468,9 +482,10 @@ EXERCISES = [
     ),
     Exercise(
         name="tool_value",
-        question="What is a new member worth over three years, in today's money? " + _TOOL,
+        question=_tool_question("What is a new member worth over three years, in today's money?",
+                            VALUE_TOOLS),
         expected=lambda ctx: "longterm.lifetime_value",
-        grade=choice(["longterm.lifetime_value", "longterm.irr", "experiment.cuped", "customer.nps"],
+        grade=choice(VALUE_TOOLS,
                      mistakes={
             "longterm.irr": "IRR is the rate at which a cash flow breaks even, not what a member is worth.",
         }),
@@ -540,10 +555,12 @@ EXERCISES = [
             "none of the month's orders is late.",
             "Orders per member-month: `orders_per_member` weighted by `members` in `cohorts`. Late "
             "rate: the mean of `late` over members' orders. Then `1 - np.exp(-orders * rate)`.",
-            'orders_pm = (cohorts["orders_per_member"] * cohorts[___]).sum() / cohorts["members"].sum()\n'
+            'weights = cohorts[___]\n'
+            'orders_pm = (cohorts["orders_per_member"] * weights).sum() / weights.sum()\n'
             'late_rate = late_orders.loc[late_orders["is_member"], ___].mean()\n'
             'late_month_share = 1 - np.exp(-___ * late_rate)',
-            'orders_pm = (cohorts["orders_per_member"] * cohorts["members"]).sum() / cohorts["members"].sum()\n'
+            'weights = cohorts["members"]\n'
+            'orders_pm = (cohorts["orders_per_member"] * weights).sum() / weights.sum()\n'
             'late_rate = late_orders.loc[late_orders["is_member"], "late"].mean()\n'
             'late_month_share = 1 - np.exp(-orders_pm * late_rate)',
         ),
@@ -583,11 +600,12 @@ EXERCISES = [
             "other regions' rate: fewer late months, cheaper credits, a lower bar.",
             "Recompute the members' late rate on orders outside the West, then the late-month share "
             "and the break-even lift as before.",
-            'rate_fixed = late_orders.loc[late_orders["is_member"] & (late_orders["region"] != ___), "late"].mean()\n'
+            'elsewhere = late_orders["is_member"] & (late_orders["region"] != ___)\n'
+            'rate_fixed = late_orders.loc[elsewhere, "late"].mean()\n'
             'share_fixed = 1 - np.exp(-orders_pm * ___)\n'
             'breakeven_west_fixed = share_fixed * credit / (orders_pm * per_order)',
-            'rate_fixed = late_orders.loc[late_orders["is_member"] & (late_orders["region"] != "West"), '
-            '"late"].mean()\n'
+            'elsewhere = late_orders["is_member"] & (late_orders["region"] != "West")\n'
+            'rate_fixed = late_orders.loc[elsewhere, "late"].mean()\n'
             'share_fixed = 1 - np.exp(-orders_pm * rate_fixed)\n'
             'breakeven_west_fixed = share_fixed * credit / (orders_pm * per_order)',
         ),
@@ -654,8 +672,10 @@ EXERCISES = [
             "break-even: fix first. Above: launch.",
             'memo = (f"___: conversion rose {p.relative_lift:.1%} (95% CI {100 * p.ci[0]:+.2f} to '
             '{100 * p.ci[1]:+.2f} points) against a break-even lift of {___:.1%}; "\n'
-            '        f"{late_month_share:.1%} of late member-months; the West is late {___:.1f}x as often; "\n'
-            '        f"net value {guarantee_value:,.2f} USD per member; no guardrail got significantly worse")',
+            '        f"{late_month_share:.1%} of late member-months; "\n'
+            '        f"the West is late {___:.1f}x as often; "\n'
+            '        f"net value {guarantee_value:,.2f} USD per member; "\n'
+            '        "no guardrail got significantly worse")',
             'p = pilot.primary\n'
             'unclear = p.ci[0] <= 0 and p.relative_ci[1] >= breakeven_lift\n'
             'trusted = pilot.srm.passed and all(g.ci[0] <= 0 for g in pilot.guardrails)\n'
@@ -664,8 +684,10 @@ EXERCISES = [
             'moved = "rose" if p.ci[0] > 0 else "fell" if p.ci[1] < 0 else "moved, not shown either way,"\n'
             'memo = (f"{call}: conversion {moved} {p.relative_lift:.1%} (95% CI {100 * p.ci[0]:+.2f} to "\n'
             '        f"{100 * p.ci[1]:+.2f} points) against a break-even lift of {breakeven_lift:.1%}, "\n'
-            '        f"{breakeven_west_fixed:.1%} with the West fixed; {late_month_share:.1%} of late member-months; "\n'
-            '        f"the West is late {west_late_ratio:.2f}x as often; net value {guarantee_value:,.2f} USD per member; "\n'
+            '        f"{breakeven_west_fixed:.1%} with the West fixed; "\n'
+            '        f"{late_month_share:.1%} of late member-months; "\n'
+            '        f"the West is late {west_late_ratio:.2f}x as often; "\n'
+            '        f"net value {guarantee_value:,.2f} USD per member; "\n'
             '        f"a pilot that can tell needs {users_per_arm:,.0f} members per arm; "\n'
             '        "no guardrail got significantly worse")',
         ),
