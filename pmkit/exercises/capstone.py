@@ -333,8 +333,8 @@ def _memo_question(call: str) -> Any:
             return ("Does the pilot's interval rule out zero? A test that cannot tell is a reason "
                     "to test again, sized for the break-even lift, not to decide.")
         if right == "fix first":
-            return ("The lift is real, but is it above the lift that pays for the credits? "
-                    "Where does the lateness that the credits pay for come from?")
+            return ("Is the pilot's lift above the break-even lift, the one that pays for the "
+                    "credits? Where does the lateness the credits would pay for come from?")
         return ("The lift is real and above the break-even lift: what would waiting buy? "
                 f"Why {call!r}?")
 
