@@ -338,7 +338,7 @@ def test_targeted_numeric_mistakes_and_their_near_misses(seed: int) -> None:
     assert not lesson_for("17_capstone", seed).check("users_per_arm", right * 1.015).passed
 
 
-CAPSTONE_SEEDS = {42: "fix first", 7: "launch", 2024: "pilot further"}
+CAPSTONE_SEEDS = {42: "pilot further", 7: "launch", 2024: "fix first"}
 
 
 @pytest.mark.parametrize("seed", sorted(CAPSTONE_SEEDS))

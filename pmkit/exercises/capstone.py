@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from pmkit.exercises.engine import Context, Exercise, choice, decision, ladder, number
 from pmkit.exercises.evidence import BAR_WORDS, Evidence, Fact, comparison_fact
 
@@ -30,8 +28,8 @@ def _param(ctx: Context, name: str, default: float) -> float:
 
 
 def credit(ctx: Context) -> float:
-    """The credit a member gets for a month with a late order (USD)."""
-    return _param(ctx, "credit", 5.0)
+    """The credit a member gets for a month with a late order (USD; by default the month's fee)."""
+    return _param(ctx, "credit", 12.99)
 
 
 # ------------------------------------------------------------ warm-up and quiz --
@@ -126,9 +124,9 @@ def _voice_share_everyone(ctx: Context) -> float:
 
 
 def member_orders_per_month(ctx: Context) -> float:
-    """Orders per member-month, weighting each cohort-month by its members."""
+    """Orders per member-month: every member order over every member-month of the cohorts."""
     table = ctx.load("membership")
-    return float((table["orders_per_member"] * table["members"]).sum() / table["members"].sum())
+    return float(table["orders"].sum() / table["members"].sum())
 
 
 def member_late_rate(ctx: Context, *, west_fixed: bool = False) -> float:
@@ -166,11 +164,17 @@ def _unweighted_share(ctx: Context) -> float:
     return float(1 - math.exp(-lam * member_late_rate(ctx)))
 
 
+def member_inputs(ctx: Context) -> Any:
+    """The member-value model's inputs (pmkit.longterm.member_inputs) for this seed."""
+    from pmkit import longterm
+
+    return ctx.cached("member_inputs", lambda: longterm.member_inputs(ctx.load("membership")))
+
+
 def contribution(ctx: Context) -> float:
-    """What one member order earns after its free shipping: margin x order value - shipping."""
-    table = ctx.load("membership")
-    return float(_param(ctx, "margin_rate", 0.25) * table["avg_order_value"].mean()
-                 - table["shipping_cost"].mean())
+    """What one extra member order earns after its free shipping: margin x order value - shipping."""
+    inputs = member_inputs(ctx)
+    return float(_param(ctx, "margin_rate", 0.25) * inputs.order_value - inputs.shipping_cost)
 
 
 def breakeven_lift(ctx: Context, *, west_fixed: bool = False) -> float:
@@ -180,8 +184,7 @@ def breakeven_lift(ctx: Context, *, west_fixed: bool = False) -> float:
 
 
 def _breakeven_no_shipping(ctx: Context) -> float:
-    table = ctx.load("membership")
-    margin = _param(ctx, "margin_rate", 0.25) * table["avg_order_value"].mean()
+    margin = _param(ctx, "margin_rate", 0.25) * member_inputs(ctx).order_value
     return float(late_month_share(ctx) * credit(ctx) / (member_orders_per_month(ctx) * margin))
 
 
@@ -229,38 +232,39 @@ def _sized_on(ctx: Context, what: str) -> float:
 # ------------------------------------------------------------- long-term value --
 
 
-def discounted_member_months(ctx: Context) -> float:
-    """Expected member-months over 36 months, each discounted to today (the member-value model).
-
-    Month 0 counts in full; a member is still there in month t with the pooled survival of
-    every cohort; money in month t is worth 1 / (1 + r) ** t today, r the monthly rate.
-    """
+def _member_value(ctx: Context, **changes: float) -> float:
+    """A member's discounted value over 36 months (pmkit.longterm.member_value_from)."""
     from pmkit import longterm
 
-    table = ctx.load("membership")
-    pooled = table.groupby("tenure_month")[["churned", "members"]].sum()
-    churn = (pooled["churned"] / pooled["members"]).to_numpy()[:MONTHS]
-    alive = np.concatenate([[1.0], longterm.survival_from_churn(churn, periods=MONTHS - 1)])
-    monthly = (1 + _param(ctx, "annual_discount_rate", 0.10)) ** (1 / 12) - 1
-    return float((alive / (1 + monthly) ** np.arange(MONTHS)).sum())
+    return float(longterm.member_value_from(
+        ctx.load("membership"), margin_rate=_param(ctx, "margin_rate", 0.25),
+        annual_discount_rate=_param(ctx, "annual_discount_rate", 0.10), months=MONTHS,
+        **changes).value)
 
 
-def guarantee_value(ctx: Context) -> float:
-    """Net value of the guarantee per member over 36 months, at the pilot's lift (USD).
+def _with_guarantee(ctx: Context, *, credits: bool = True) -> dict[str, float]:
+    """The member-value inputs the guarantee changes: more orders, and credits off the fee.
 
     The pilot's relative lift in members ordering is a floor on the lift in orders (a member
     who orders again orders at least once), so the case is a conservative one.
     """
+    inputs = member_inputs(ctx)
     lift = float(pilot_report(ctx).primary.relative_lift)
-    gain = member_orders_per_month(ctx) * contribution(ctx) * lift
-    cost = late_month_share(ctx) * credit(ctx)
-    return float((gain - cost) * discounted_member_months(ctx))
+    fee = inputs.fee - (late_month_share(ctx) * credit(ctx) if credits else 0.0)
+    return {"fee": fee, "uplift": (1 + inputs.uplift) * (1 + lift) - 1}
 
 
-def _value_undiscounted(ctx: Context) -> float:
-    lift = float(pilot_report(ctx).primary.relative_lift)
-    per_month = member_orders_per_month(ctx) * contribution(ctx) * lift - late_month_share(ctx) * credit(ctx)
-    return float(per_month * MONTHS)
+def guarantee_value(ctx: Context) -> float:
+    """Net value of the guarantee per member over 36 months, at the pilot's lift (USD)."""
+    return _member_value(ctx, **_with_guarantee(ctx)) - _member_value(ctx)
+
+
+def _value_without_credits(ctx: Context) -> float:
+    return _member_value(ctx, **_with_guarantee(ctx, credits=False)) - _member_value(ctx)
+
+
+def _value_not_a_difference(ctx: Context) -> float:
+    return _member_value(ctx, **_with_guarantee(ctx))
 
 
 # ------------------------------------------------------------------ the memo --
@@ -547,20 +551,16 @@ EXERCISES = [
                                     "the credit is paid once a month: use 1 - exp(-that)."),
             (_binomial_share, "That raises (1 - late rate) to a fractional number of orders; with a "
                               "Poisson count of orders the chance of no late order is exp(-orders x rate)."),
-            (_unweighted_share, "Weight orders per member by the members in each cohort-month: small "
-                                "cohorts count as much as big ones in a plain mean."),
+            (_unweighted_share, "That averages orders_per_member over cohort-months as if each held "
+                                "as many members: use orders_pm, every order over every member-month."),
         ]),
         hints=ladder(
             "A credit is paid in any month with at least one late order: one minus the chance that "
             "none of the month's orders is late.",
-            "Orders per member-month: `orders_per_member` weighted by `members` in `cohorts`. Late "
-            "rate: the mean of `late` over members' orders. Then `1 - np.exp(-orders * rate)`.",
-            'weights = cohorts[___]\n'
-            'orders_pm = (cohorts["orders_per_member"] * weights).sum() / weights.sum()\n'
+            "Orders per member-month: `orders_pm` from the worked example. Late rate: the mean of "
+            "`late` over the orders where `is_member` is true. Then `1 - np.exp(-orders_pm * rate)`.",
             'late_rate = late_orders.loc[late_orders["is_member"], ___].mean()\n'
             'late_month_share = 1 - np.exp(-___ * late_rate)',
-            'weights = cohorts["members"]\n'
-            'orders_pm = (cohorts["orders_per_member"] * weights).sum() / weights.sum()\n'
             'late_rate = late_orders.loc[late_orders["is_member"], "late"].mean()\n'
             'late_month_share = 1 - np.exp(-orders_pm * late_rate)',
         ),
@@ -617,18 +617,31 @@ EXERCISES = [
                  "discounted (USD; negative when it loses money).",
         expected=guarantee_value,
         grade=number(rel_tol=1e-3, unit=" USD", mistakes=[
-            (_value_undiscounted, "That counts 36 full months: members leave and later money is worth "
-                                  "less; multiply by the discounted member-months instead."),
+            (_value_without_credits, "That counts the extra orders but not the credits: take "
+                                     "late_month_share x credit off the fee as well."),
+            (_value_not_a_difference, "That is a member's whole value with the guarantee; the question "
+                                      "asks what the guarantee adds: subtract today's value."),
         ]),
         hints=ladder(
-            "Each month a member stays, the guarantee earns the lift's extra orders and pays the "
-            "expected credit; the member-value model adds those months up, discounted.",
-            "Monthly net: `orders_pm * per_order * lift - late_month_share * credit`, with `lift` "
-            "the pilot's `primary.relative_lift`; multiply by `member_months` from the worked example.",
-            'lift = pilot.primary.___\n'
-            'guarantee_value = (orders_pm * per_order * lift - late_month_share * ___) * ___',
+            "The guarantee changes two of a member's inputs: members order more (the pilot's lift) and "
+            "Basketly keeps less of the fee (the expected credit each month). Its value is the "
+            "member's value with those changes minus the member's value today.",
+            "Take `lift` from the pilot's `primary.relative_lift`; the new uplift is "
+            "`(1 + inputs.uplift) * (1 + lift) - 1`, the new fee "
+            "`inputs.fee - late_month_share * credit`; "
+            "pass both to `longterm.member_value_from` and subtract `today.value`.",
             'lift = pilot.primary.relative_lift\n'
-            'guarantee_value = (orders_pm * per_order * lift - late_month_share * credit) * member_months',
+            'changed = dict(fee=inputs.fee - late_month_share * ___,\n'
+            '               uplift=(1 + inputs.uplift) * (1 + ___) - 1)\n'
+            'with_guarantee = longterm.member_value_from(\n'
+            '    cohorts, margin_rate=margin_rate, annual_discount_rate=annual_discount_rate, **changed)\n'
+            'guarantee_value = with_guarantee.value - ___.value',
+            'lift = pilot.primary.relative_lift\n'
+            'changed = dict(fee=inputs.fee - late_month_share * credit,\n'
+            '               uplift=(1 + inputs.uplift) * (1 + lift) - 1)\n'
+            'with_guarantee = longterm.member_value_from(\n'
+            '    cohorts, margin_rate=margin_rate, annual_discount_rate=annual_discount_rate, **changed)\n'
+            'guarantee_value = with_guarantee.value - today.value',
         ),
         minutes=6, level="analyse",
     ),
