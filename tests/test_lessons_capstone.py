@@ -84,7 +84,9 @@ def test_the_pilot_rows_leave_every_other_experiment_unchanged() -> None:
     alone, _ = make_experiments(Build(7, 1))["experiments"]
     others = table[table["experiment"] != "on_time_guarantee"].reset_index(drop=True)
     assert others.equals(alone.astype({"experiment": str, "variant": str}).reset_index(drop=True))
-    assert (table["experiment"] == "on_time_guarantee").sum() == 3_400
+    from pmkit.datasets.experiment import GUARANTEE_USERS
+
+    assert (table["experiment"] == "on_time_guarantee").sum() == GUARANTEE_USERS
 
 
 # ------------------------------------------- targeted mistakes, and their near misses ---
@@ -99,7 +101,7 @@ NUMERIC_MISTAKES = [
     ("late_month_share", cap._late_rate_alone, "share of orders that are late"),
     ("late_month_share", cap._expected_late_orders, "expected number of late orders"),
     ("late_month_share", cap._binomial_share, "Poisson count"),
-    ("late_month_share", cap._unweighted_share, "Weight orders per member"),
+    ("late_month_share", cap._unweighted_share, "averages orders_per_member"),
     ("breakeven_lift", cap._breakeven_no_shipping, "free shipping"),
     ("breakeven_lift", cap._breakeven_on_late_rate, "per late member-month"),
     ("breakeven_west_fixed", cap.breakeven_lift, "today's break-even lift"),

@@ -349,16 +349,53 @@ def _memo_question(call: str) -> Any:
 
 
 
-def _tool_question(question: str, options: list[str]) -> str:
-    return f"{question} One of: {', '.join(options)}."
+def _tool(name: str, recalls: str, question: str, options: list[str], idea: str, strategy: str,
+          mistakes: dict[str, str]) -> Exercise:
+    """One 'which tool answers this?' question: the first option is the answer."""
+    module = options[0].split(".")[0]
+    return Exercise(
+        name=name, question=f"{question} One of: {', '.join(options)}.",
+        expected=lambda ctx: options[0], grade=choice(options, mistakes=mistakes),
+        hints=ladder(idea, strategy, f'{name} = "{module}.___"', f'{name} = "{options[0]}"'),
+        minutes=1, level="understand", recalls=recalls)
 
 
-VOICE_TOOLS = ["customer.pain_points", "customer.nps", "customer.kano_survey", "experiment.sample_size"]
-COHORT_TOOLS = ["metrics.cohort_table", "metrics.session_funnel", "customer.rice_ranking",
-                "agile.forecast_when"]
-SIZING_TOOLS = ["experiment.sample_size", "experiment.analyze", "experiment.srm_check", "longterm.npv"]
-FORECAST_TOOLS = ["agile.forecast_when", "agile.littles_law", "agile.wsjf", "metrics.funnel"]
-VALUE_TOOLS = ["longterm.lifetime_value", "longterm.irr", "experiment.cuped", "customer.nps"]
+QUIZ = [
+    ("tool_voice", "02", "Which complaint costs Basketly the most stars, counting how often it comes up?",
+     ["customer.pain_points", "customer.nps", "customer.kano_survey", "experiment.sample_size"],
+     "The answer ranks themes in review text by frequency times star cost.",
+     "Lesson 02 ranked review themes; which call did it use?",
+     {"customer.nps": "NPS says how many would recommend Basketly, not which complaint costs stars.",
+      "customer.kano_survey": "Kano sorts candidate features by how their absence feels; it does not "
+                              "rank complaints in reviews."}),
+    ("tool_cohorts", "06", "Do members who joined in 2024 stay longer than those who joined in 2023?",
+     ["metrics.cohort_table", "metrics.session_funnel", "customer.rice_ranking", "agile.forecast_when"],
+     "Staying is compared between groups that joined at the same time, followed month by month.",
+     "Lesson 06 built a triangle of joining months against months since joining.",
+     {"metrics.session_funnel": "A funnel follows one visit step by step; staying is about groups who "
+                                "joined together, followed month by month."}),
+    ("tool_sizing", "09", "How many members per arm does the next pilot need to see a 5% lift?",
+     ["experiment.sample_size", "experiment.analyze", "experiment.srm_check", "longterm.npv"],
+     "Before a test runs, you size it for the smallest effect worth seeing.",
+     "Lesson 09 sized tests from a baseline and a minimum detectable effect.",
+     {"experiment.analyze": "analyze reads a test that has run; this one has not started yet.",
+      "experiment.srm_check": "The sample-ratio check audits a split after the fact; it does not say "
+                              "how many users you need."}),
+    ("tool_forecast", "13", "When will Amara's team finish the 40 items of the West fix, with 85% "
+     "confidence, from its weekly throughput?",
+     ["agile.forecast_when", "agile.littles_law", "agile.wsjf", "metrics.funnel"],
+     "A date with a confidence level comes from replaying the team's real weeks many times.",
+     "Lesson 13 forecast 'when will these items be done?' from throughput history.",
+     {"agile.littles_law": "Little's law links averages (work in progress, throughput, cycle time); a "
+                           "date with a confidence level needs the Monte Carlo forecast.",
+      "agile.wsjf": "WSJF orders work by cost of delay per week; it does not date it."}),
+    ("tool_value", "14", "What is a new member worth over three years, in today's money?",
+     ["longterm.lifetime_value", "longterm.irr", "experiment.cuped", "customer.nps"],
+     "A member's worth adds up each month's margin while they stay, discounted to today.",
+     "Lesson 14 turned margin, retention and a discount rate into one number.",
+     {"longterm.irr": "IRR is the rate at which a cash flow breaks even, not what a member is worth."}),
+]
+
 
 EXERCISES = [
     Exercise(
@@ -422,82 +459,8 @@ EXERCISES = [
         ),
         minutes=2, level="remember", recalls="15",
     ),
-    Exercise(
-        name="tool_voice",
-        question=_tool_question("Which complaint costs Basketly the most stars, counting how often it "
-                                "comes up?",
-                            VOICE_TOOLS),
-        expected=lambda ctx: "customer.pain_points",
-        grade=choice(VOICE_TOOLS, mistakes={
-            "customer.nps": "NPS says how many would recommend Basketly, not which complaint costs stars.",
-            "customer.kano_survey": "Kano sorts candidate features by how their absence feels; "
-                                    "it does not rank complaints in reviews.",
-        }),
-        hints=ladder("The answer ranks themes in review text by frequency times star cost.",
-                     "Lesson 02 ranked review themes; which call did it use?",
-                     'tool_voice = "customer.___"', 'tool_voice = "customer.pain_points"'),
-        minutes=1, level="understand", recalls="02",
-    ),
-    Exercise(
-        name="tool_cohorts",
-        question=_tool_question("Do members who joined in 2024 stay longer than those who joined in 2023?",
-                            COHORT_TOOLS),
-        expected=lambda ctx: "metrics.cohort_table",
-        grade=choice(COHORT_TOOLS, mistakes={
-            "metrics.session_funnel": "A funnel follows one visit step by step; staying is about "
-                                      "groups who joined together, followed month by month.",
-        }),
-        hints=ladder("Staying is compared between groups that joined at the same time, followed "
-                     "month by month.",
-                     "Lesson 06 built a triangle of joining months against months since joining.",
-                     'tool_cohorts = "metrics.___"', 'tool_cohorts = "metrics.cohort_table"'),
-        minutes=1, level="understand", recalls="06",
-    ),
-    Exercise(
-        name="tool_sizing",
-        question=_tool_question("How many members per arm does the next pilot need to see a 5% lift?",
-                            SIZING_TOOLS),
-        expected=lambda ctx: "experiment.sample_size",
-        grade=choice(SIZING_TOOLS, mistakes={
-            "experiment.analyze": "analyze reads a test that has run; this one has not started yet.",
-            "experiment.srm_check": "The sample-ratio check audits a split after the fact; it does "
-                                    "not say how many users you need.",
-        }),
-        hints=ladder("Before a test runs, you size it for the smallest effect worth seeing.",
-                     "Lesson 09 sized tests from a baseline and a minimum detectable effect.",
-                     'tool_sizing = "experiment.___"', 'tool_sizing = "experiment.sample_size"'),
-        minutes=1, level="understand", recalls="09",
-    ),
-    Exercise(
-        name="tool_forecast",
-        question=_tool_question("When will Amara's team finish the 40 items of the West fix, with 85% "
-                                "confidence, from its weekly throughput?", FORECAST_TOOLS),
-        expected=lambda ctx: "agile.forecast_when",
-        grade=choice(FORECAST_TOOLS, mistakes={
-            "agile.littles_law": "Little's law links averages (work in progress, throughput, cycle "
-                                 "time); a date with a confidence level needs the Monte Carlo forecast.",
-            "agile.wsjf": "WSJF orders work by cost of delay per week; it does not date it.",
-        }),
-        hints=ladder("A date with a confidence level comes from replaying the team's real weeks "
-                     "many times.",
-                     "Lesson 13 forecast 'when will these items be done?' from throughput history.",
-                     'tool_forecast = "agile.___"', 'tool_forecast = "agile.forecast_when"'),
-        minutes=1, level="understand", recalls="13",
-    ),
-    Exercise(
-        name="tool_value",
-        question=_tool_question("What is a new member worth over three years, in today's money?",
-                            VALUE_TOOLS),
-        expected=lambda ctx: "longterm.lifetime_value",
-        grade=choice(VALUE_TOOLS,
-                     mistakes={
-            "longterm.irr": "IRR is the rate at which a cash flow breaks even, not what a member is worth.",
-        }),
-        hints=ladder("A member's worth adds up each month's margin while they stay, discounted to today.",
-                     "Lesson 14 turned margin, retention and a discount rate into one number.",
-                     'tool_value = "longterm.___"', 'tool_value = "longterm.lifetime_value"'),
-        minutes=1, level="understand", recalls="14",
-    ),
+    *(_tool(name, recalls, question, options, idea, strategy, mistakes) for
+      name, recalls, question, options, idea, strategy, mistakes in QUIZ),
     Exercise(
         name="west_late_ratio",
         question="How many times as often is a West order late as an order from the other four "
