@@ -239,7 +239,7 @@ def make_guarantee_pilot(build: Any, columns: list[str]) -> tuple[pd.DataFrame, 
     """The pilot of what lesson 17 would launch: Plus members offered the on-time guarantee.
 
     Members who had a late order in the last three months were split 50/50; the treatment
-    arm was told that any late order earns a delivery credit. Trust brings orders back: the
+    arm was told that any month with a late order earns a credit. Trust brings orders back: the
     true relative lift in each member's order rate is drawn per seed (the team cannot know
     it in advance), so some seeds' pilots clear their bar and some cannot tell. Its own
     random stream keeps every other experiment byte-identical.
@@ -282,8 +282,8 @@ def make_guarantee_pilot(build: Any, columns: list[str]) -> tuple[pd.DataFrame, 
         "true_order_lift": round(lift, 6), "issue": "underpowered",
         "decision": "pilot further unless the lift is clear of zero; judge it against the "
                     "break-even lift (lesson 17)",
-        "story": "Plus members with a recent late order, offered a delivery credit for every late "
-                 "order: trust brings some of their orders back.",
+        "story": "Plus members with a recent late order, promised a credit for any month with a "
+                 "late order: trust brings some of their orders back.",
     }
     return frame, truth
 
@@ -299,4 +299,6 @@ def _experiments_with_guarantee(build: Any) -> dict[str, tuple[pd.DataFrame, dic
     return {**made, "experiments": (table, {**truth, GUARANTEE: pilot})}
 
 
-MAKERS = {_experiments_with_guarantee: ("experiments",)}
+# Route whatever make_experiments registers through the wrapper, so tables it adds stay made.
+MAKERS = {(_experiments_with_guarantee if maker is make_experiments else maker): tables
+          for maker, tables in MAKERS.items()}
