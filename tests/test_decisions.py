@@ -500,6 +500,44 @@ def test_targeted_numeric_mistakes_and_their_near_misses(seed: int) -> None:
     assert not lesson_for("17_capstone", seed).check("users_per_arm", right * 1.015).passed
 
 
+CAPSTONE_SEEDS = {42: "pilot further", 7: "launch", 2024: "fix first"}
+
+
+@pytest.mark.parametrize("seed", sorted(CAPSTONE_SEEDS))
+def test_capstone_memo_table_on_its_three_calls(seed: int) -> None:
+    """Lesson 17's memo on the seeds where the evidence says fix first, launch and pilot further."""
+    lesson = lesson_for("17_capstone", seed)
+    ev = evidence(lesson, "memo")
+    assert ev.call == CAPSTONE_SEEDS[seed] == lesson.answer("memo")
+    wrong_call = next(c for c in options(lesson, "memo") if c != ev.call)
+    table = {
+        good(ev): "correct",
+        f"{ev.call}: the guarantee is exciting and customers will love it": "incorrect",
+        wrong_number(ev): "incorrect",
+        false_direction(ev): "incorrect",
+        good(ev).replace(ev.call, wrong_call, 1): "incorrect",
+        ev.call: "incorrect",
+        "": "incorrect",
+    }
+    for answer, status in table.items():
+        feedback = lesson.check("memo", answer)
+        assert feedback.status == status, (answer, feedback.message)
+    assert lesson.check("memo", structured(ev)).status == "correct"
+    # The essentials differ by call: the West for fix first, the next pilot's size for pilot further.
+    required = {f.name for f in ev.facts if f.require}
+    assert ("West" in required) == (ev.call == "fix first")
+    assert ("users per arm" in required) == (ev.call == "pilot further")
+    kept = [f for f in ev.facts if f.require and f.name not in ("West", "users per arm")]
+    without = "; ".join(sentence(f) for f in kept)
+    if ev.call != "launch":
+        assert "Missing" in lesson.check("memo", f"{ev.call}: {without}").message
+    # "Not significant, so no effect" is the easy rule's misreading of a pilot that cannot tell.
+    if ev.call == "pilot further":
+        primary = ev.facts[0]
+        claim = f"{ev.call}: {sentence(primary, direction='showed no change')}; " + without
+        assert "Contradicts the data" in lesson.check("memo", claim).message
+
+
 # ------------------------------------------------------------- no spoilers ---
 
 

@@ -305,3 +305,80 @@ def _exposure(rng: np.random.Generator, frame: pd.DataFrame, run: dict[str, Any]
 
 
 MAKERS = {make_experiments: ("experiments", "video_exposure")}
+
+
+# ------------------------------------------------ lesson 17: the guarantee's own pilot --
+
+GUARANTEE = "on_time_guarantee"
+GUARANTEE_USERS = 4_400  # too few to see the lift that pays for the credits
+GUARANTEE_ORDER_RATE = 0.6  # orders in 28 days of a Plus member who had a late order lately
+GUARANTEE_LIFT = (0.02, 0.20)  # the true relative lift in orders is drawn per seed from this range
+
+
+def make_guarantee_pilot(build: Any, columns: list[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The pilot of what lesson 17 would launch: Plus members offered the on-time guarantee.
+
+    Members who had a late order in the last three months were split 50/50; the treatment
+    arm was told that any month with a late order earns a credit. Trust brings orders back: the
+    true relative lift in each member's order rate is drawn per seed (the team cannot know
+    it in advance), so some seeds' pilots clear their bar and some cannot tell. Its own
+    random stream keeps every other experiment byte-identical.
+    """
+    rng = build.rng(f"experiments:{GUARANTEE}")
+    n = GUARANTEE_USERS
+    lift = float(rng.uniform(*GUARANTEE_LIFT))
+    z = rng.standard_normal(n)
+    rate = GUARANTEE_ORDER_RATE * np.exp(0.8 * z - 0.32)
+    value = ORDER_VALUE_MEDIAN * np.exp(ORDER_VALUE_SIGMA * rng.standard_normal(n))
+    pre_revenue = rng.poisson(rate * PRE_DAYS / TEST_DAYS) * value
+    treated = rng.random(n) < 0.5
+    orders = rng.poisson(np.where(treated, rate * (1 + lift), rate))
+    converted = orders > 0
+    views = 1 + rng.poisson(9 * np.exp(0.3 * z))
+    frame = pd.DataFrame({
+        "experiment": GUARANTEE,
+        "user_id": np.arange(1, n + 1),
+        "variant": np.where(treated, "treatment", "control"),
+        "day": 1 + np.floor(TEST_DAYS * rng.random(n) ** 1.3).astype(np.int64),
+        "pre_revenue": np.round(pre_revenue, 2),
+        "converted": converted.astype(np.int64),
+        "revenue": np.round(orders * value, 2),
+        "returned": (converted & (rng.random(n) < BASE_RETURN)).astype(np.int64),
+        "latency_ms": np.round(LATENCY_MEDIAN_MS * np.exp(0.3 * rng.standard_normal(n))).astype(np.int64),
+        "unsubscribed": (rng.random(n) < UNSUBSCRIBE).astype(np.int64),
+        "clicks": rng.binomial(views, 0.05),
+        "page_views": views,
+    })[columns]
+    buy_c, buy_t = 1 - np.exp(-rate), 1 - np.exp(-rate * (1 + lift))
+    base, effect = float(buy_c.mean()), float((buy_t - buy_c).mean())
+    truth = {
+        "primary": "converted", "metric_kind": "proportion",
+        # Returns per member follow orders (more buyers, more returns): not a guardrail here.
+        "guardrails": ["unsubscribed", "latency_ms"],
+        "true_effect": round(effect, 6), "control_mean": round(base, 6),
+        "true_relative_lift": round(effect / base, 6), "sign": 1, "planned_split": 0.5,
+        # Sized by habit, not for the lift that would pay for the credits (lesson 17 works it
+        # out): whether this pilot can tell depends on the seed's draw.
+        "true_order_lift": round(lift, 6), "issue": "underpowered",
+        "decision": "pilot further unless the lift is clear of zero; judge it against the "
+                    "break-even lift (lesson 17)",
+        "story": "Plus members with a recent late order, promised a credit for any month with a "
+                 "late order: trust brings some of their orders back.",
+    }
+    return frame, truth
+
+
+def _experiments_with_guarantee(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
+    """Every experiment above, then the guarantee's pilot appended as rows of its own."""
+    made = make_experiments(build)
+    table, truth = made["experiments"]
+    frame, pilot = make_guarantee_pilot(build, list(table.columns))
+    table = pd.concat([table, frame], ignore_index=True)
+    table["experiment"] = table["experiment"].astype("str")
+    table["variant"] = table["variant"].astype("str")
+    return {**made, "experiments": (table, {**truth, GUARANTEE: pilot})}
+
+
+# Route whatever make_experiments registers through the wrapper, so tables it adds stay made.
+MAKERS = {(_experiments_with_guarantee if maker is make_experiments else maker): tables
+          for maker, tables in MAKERS.items()}

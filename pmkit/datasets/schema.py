@@ -94,7 +94,7 @@ FUNNEL = ("visit", "search", "product_view", "add_to_cart", "checkout", "purchas
 KANO_ANSWERS = ("like", "expect", "neutral", "tolerate", "dislike")
 TICKET_TOPICS = ("where is my order", "damaged item", "refund", "wrong item", "account", "payment")
 EXPERIMENT_NAMES = ("free_shipping_banner", "checkout_button_colour", "recommended_for_you",
-                    "homepage_video", "one_click_upsell", "personalised_feed")
+                    "homepage_video", "one_click_upsell", "personalised_feed", "on_time_guarantee")
 START, END = "2023-01-01", "2025-12-31"
 
 _TABLES = (
