@@ -67,7 +67,8 @@ def test_prfaq_grader_wants_numbers_from_the_data(lesson01) -> None:
     off_topic = _prfaq(f"{share:.1%} and {lost:.1f}.", headline="Basketly launches AR try-on")
     assert "top pain point" in lesson01.check("my_prfaq", off_topic).message
     assert "customer.prfaq" in lesson01.check("my_prfaq", {"headline": "x"}).message
-    no_internal = lesson01.check("my_prfaq", _prfaq(f"{share:.1%} mention it; {lost:.1f} stars.", internal={}))
+    bare = _prfaq(f"{share:.1%} mention it; {lost:.1f} stars.", internal={})
+    no_internal = lesson01.check("my_prfaq", bare)
     assert not no_internal.passed and "internal_faq" in no_internal.message
     assert "internal_faq" not in lesson01.check("my_prfaq", made_up_doc := _prfaq("40% and 3.9.")).message
     assert not lesson01.check("my_prfaq", made_up_doc).passed
