@@ -1026,6 +1026,7 @@ class SegmentComparison(Result):
                    hatch=HATCHES[i], label=self.labels[i])
         ax.set_xticks(x, names)
         ax.set_ylabel("conversion rate")
+        _percent_axis(ax)
         ax.set_xlabel("segment")
         ax.legend(frameon=False)
         ax.set_title(self._headline())
