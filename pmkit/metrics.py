@@ -1201,6 +1201,11 @@ def _period_flags(frame: pd.DataFrame, metric: str, period: str, before: str, af
     for name, value in (("metric", metric), ("period", period)):
         if not isinstance(value, str):
             raise TypeError(f"{name} should be a column name, got {safe_repr(value)}")
+    for name, value in (("before", before), ("after", after)):
+        if not isinstance(value, str) or not value:
+            raise TypeError(f"{name} should be the period's label (text), got {safe_repr(value)}")
+    if before == after:
+        raise ValueError(f"before and after should be two different labels, both are {before!r}")
     _validate.columns(frame, [metric, period], "the table")
     _nonempty(frame, "the table")
     labels = _label_column(frame, period).to_numpy()
@@ -1305,7 +1310,12 @@ def difference_in_differences(frame: pd.DataFrame, metric: str, period: str, gro
     if not isinstance(group, str):
         raise TypeError(f"group should be a column name, got {safe_repr(group)}")
     _validate.columns(frame, [group], "the table")
-    wanted = [treated] if isinstance(treated, str) else list(treated)
+    if isinstance(treated, str):
+        wanted = [treated]
+    elif isinstance(treated, Sequence) and treated and all(isinstance(t, str) for t in treated):
+        wanted = list(treated)
+    else:
+        raise TypeError(f"treated should be a label or a list of labels, got {safe_repr(treated)}")
     values = _label_column(frame, group)
     missing = [t for t in wanted if t not in set(values)]
     if missing:
