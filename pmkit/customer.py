@@ -1233,7 +1233,7 @@ def prfaq(*, headline: str, customer: str, problem: str, benefit: str, evidence:
     ...     benefit="Groceries arrive inside the promised hour.",
     ...     evidence="Late delivery is the top theme in 1,200 reviews (23%).",
     ...     experience="Pick a one-hour slot; track the van live; get the fee back if late.",
-    ...     quotes=[("A shopper in the West since 2023", "I finally trust the slot I pick.")],
+    ...     quotes=[("A parent in the West", "I finally trust the slot I pick.")],
     ...     faq={"What if the van is late?": "The delivery fee is refunded automatically."})
     >>> doc.cited_numbers()
     (1200.0, 23.0)

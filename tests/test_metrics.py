@@ -699,7 +699,7 @@ def test_difference_in_differences_subtracts_the_control_and_adds_variances():
 
 def test_pre_post_tools_name_what_is_wrong():
     s = _periods(_sessions())
-    with pytest.raises(ValueError, match="'spend'.*present"):
+    with pytest.raises(ValueError, match=r"'spend'.*present"):
         m.rate_change(s, "spend", "period")
     with pytest.raises(ValueError, match="also holds 'during'"):
         m.rate_change(s.assign(period="during"), "purchase", "period")
