@@ -1131,6 +1131,11 @@ def compare_segments_table(frame: pd.DataFrame, group: str, segment: str, outcom
 # ------------------------------------------------------------- pre/post changes
 
 
+def _points(change: float, ci: tuple[float, float], level: int) -> str:
+    """'+1.2 points, 95% CI +0.3 to +2.1' for a change in a rate given as fractions."""
+    return f"{_signed(100 * change)} points, {level}% CI {_signed(100 * ci[0])} to {_signed(100 * ci[1])}"
+
+
 def _z_value(alpha: float) -> float:
     from statistics import NormalDist
 
@@ -1166,8 +1171,7 @@ class RateChange(Result):
     def summary(self) -> str:
         level = round(100 * (1 - self.alpha))
         return (f"{self.metric} went from {pct(self.before)} ({self.n_before:,} rows) to "
-                f"{pct(self.after)} ({self.n_after:,} rows): {_signed(100 * self.difference)} points, "
-                f"{level}% CI {_signed(100 * self.ci[0])} to {_signed(100 * self.ci[1])}.")
+                f"{pct(self.after)} ({self.n_after:,} rows): {_points(self.difference, self.ci, level)}.")
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"rate": [self.before, self.after], "n": [self.n_before, self.n_after]},
@@ -1258,8 +1262,7 @@ class DiffInDiff(Result):
         level = round(100 * (1 - self.alpha))
         return (f"{self.treated_label} moved {_signed(100 * self.treated.difference)} points and "
                 f"{self.control_label} {_signed(100 * self.control.difference)}; the difference is "
-                f"{_signed(100 * self.estimate)} points, {level}% CI {_signed(100 * self.ci[0])} to "
-                f"{_signed(100 * self.ci[1])}.")
+                f"{_points(self.estimate, self.ci, level)}.")
 
     def to_frame(self) -> pd.DataFrame:
         rows = {self.treated_label: self.treated, self.control_label: self.control}

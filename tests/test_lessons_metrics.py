@@ -81,8 +81,9 @@ def test_lesson05_lists_and_choices_get_true_messages(lesson05) -> None:
     assert lesson05.check("input_metrics", list(reversed(inputs))).passed
     assert "revenue is an output" in _message(lesson05, "input_metrics", [*inputs, "revenue"])
     assert "missing" in _message(lesson05, "input_metrics", inputs[:2])
+    assert "`metric_menu`" in _message(lesson05, "input_metrics", "revenue")
     assert "output" not in _message(lesson05, "input_metrics", inputs[:2])
-    assert "not on the dashboard" in _message(lesson05, "input_metrics", ["conversion"])
+    assert "not on the list" in _message(lesson05, "input_metrics", ["conversion"])
     guard = lesson05.answer("guardrails")
     assert lesson05.check("guardrails", guard).passed
     assert "primary metric" in _message(lesson05, "guardrails", [*guard, "checkout completion"])

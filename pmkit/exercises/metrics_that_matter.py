@@ -172,38 +172,49 @@ def nps_gap_margin(ctx: Context) -> float:
 
 # --------------------------------------------------------- inputs and outputs
 
-#: Metrics on Jonas's weekly dashboard: which a checkout team moves itself (inputs).
+def _menu_grader(menu: dict[str, str], menu_name: str, missing: str):
+    """Grade a list picked from ``menu``, which maps each name to '' (it belongs) or why not."""
+
+    def grade(answer: Any, expected: Any, ctx: Context) -> Verdict:
+        if isinstance(answer, str) or not isinstance(answer, list | tuple | set):
+            return Verdict(False, f"Got {safe_repr(answer, 40)}; answer with a list of names from "
+                                  f"`{menu_name}`.")
+        given = [str(a).strip().lower() for a in answer]
+        unknown = [g for g in given if g not in menu]
+        if unknown:
+            return Verdict(False, f"{unknown[0]!r} is not on the list; copy names from `{menu_name}`.")
+        wrong = [g for g in given if menu[g]]
+        if wrong:
+            return Verdict(False, menu[wrong[0]])
+        if [e for e in expected if e not in given]:
+            return Verdict(False, missing)
+        return Verdict(True, f"Yes: {', '.join(expected)}.")
+
+    return grade
+
+
+def _output(name: str) -> str:
+    return (f"{name} is an output: it adds up what many teams (and the market) did, so no single "
+            "team moves it directly.")
+
+
+#: Metrics on Jonas's weekly dashboard: '' for an input the checkout team moves itself.
 METRIC_MENU = {
-    "checkout completion": "input",
-    "checkout page load time": "input",
-    "payment methods offered": "input",
-    "revenue": "output",
-    "orders per week": "output",
-    "active customers": "output",
+    "checkout completion": "",
+    "checkout page load time": "",
+    "payment methods offered": "",
+    "revenue": _output("revenue"),
+    "orders per week": _output("orders per week"),
+    "active customers": _output("active customers"),
 }
 
 
 def input_metrics(ctx: Context) -> list[str]:
-    return [m for m, kind in METRIC_MENU.items() if kind == "input"]
+    return [m for m, why_not in METRIC_MENU.items() if not why_not]
 
 
-def grade_inputs(answer: Any, expected: Any, ctx: Context) -> Verdict:
-    if isinstance(answer, str) or not isinstance(answer, list | tuple | set):
-        return Verdict(False, f"Got {safe_repr(answer, 40)}; answer with a list of metric names "
-                              "from `metric_menu`.")
-    given = [str(a).strip().lower() for a in answer]
-    unknown = [g for g in given if g not in METRIC_MENU]
-    if unknown:
-        return Verdict(False, f"{unknown[0]!r} is not on the dashboard; copy names from `metric_menu`.")
-    outputs = [g for g in given if METRIC_MENU[g] == "output"]
-    if outputs:
-        return Verdict(False, f"{outputs[0]} is an output: it adds up what many teams (and the "
-                              "market) did, so no single team moves it directly.")
-    missing = [m for m in expected if m not in given]
-    if missing:
-        return Verdict(False, f"{len(missing)} input(s) missing: which other numbers could the "
-                              "checkout team change this week by itself?")
-    return Verdict(True, f"Yes: {', '.join(expected)} are the inputs the checkout team controls.")
+grade_inputs = _menu_grader(METRIC_MENU, "metric_menu", "Some inputs are missing: which other "
+                            "numbers could the checkout team change this week by itself?")
 
 
 # ------------------------------------------------------- the pre/post change
@@ -267,40 +278,26 @@ NORTH_STAR_OPTIONS = {
                      "they found what they needed.",
 }
 NORTH_STAR = "weekly customers who complete a purchase"
-#: For the checkout team's push on completion: what must not get worse (True), and why not the rest.
+#: For the checkout team's push on completion: '' for what must not get worse, else why not.
 GUARDRAIL_MENU = {
-    "payment errors": True,
-    "returns": True,
-    "checkout support contacts": True,
-    "checkout completion": "That is the metric the team is pushing (its primary metric), not a "
-                           "guardrail that protects it.",
-    "sessions per day": "The checkout cannot change how many people visit: a guardrail is "
-                        "something your change could harm.",
-    "social media followers": "Nothing the checkout does moves followers; a guardrail is "
-                              "something your change could harm.",
+    "payment errors": "",
+    "returns": "",
+    "checkout support contacts": "",
+    "checkout completion": "checkout completion: that is the metric the team is pushing (its "
+                           "primary metric), not a guardrail that protects it.",
+    "sessions per day": "sessions per day: the checkout cannot change how many people visit; a "
+                        "guardrail is something your change could harm.",
+    "social media followers": "social media followers: nothing the checkout does moves them; a "
+                              "guardrail is something your change could harm.",
 }
 
 
 def guardrails(ctx: Context) -> list[str]:
-    return [g for g, ok in GUARDRAIL_MENU.items() if ok is True]
+    return [g for g, why_not in GUARDRAIL_MENU.items() if not why_not]
 
 
-def grade_guardrails(answer: Any, expected: Any, ctx: Context) -> Verdict:
-    if isinstance(answer, str) or not isinstance(answer, list | tuple | set):
-        return Verdict(False, f"Got {safe_repr(answer, 40)}; answer with a list of names from "
-                              "`guardrail_menu`.")
-    given = [str(a).strip().lower() for a in answer]
-    unknown = [g for g in given if g not in GUARDRAIL_MENU]
-    if unknown:
-        return Verdict(False, f"{unknown[0]!r} is not on the list; copy names from `guardrail_menu`.")
-    wrong = [g for g in given if GUARDRAIL_MENU[g] is not True]
-    if wrong:
-        return Verdict(False, f"{wrong[0]}: {GUARDRAIL_MENU[wrong[0]]}")
-    missing = [g for g in expected if g not in given]
-    if missing:
-        return Verdict(False, f"{len(missing)} guardrail(s) missing: what else could a faster "
-                              "checkout make worse for customers?")
-    return Verdict(True, f"Yes: {', '.join(expected)}.")
+grade_guardrails = _menu_grader(GUARDRAIL_MENU, "guardrail_menu", "Some guardrails are missing: "
+                                "what else could a faster checkout make worse for customers?")
 
 
 # ------------------------------------------------------------------ decision
