@@ -107,21 +107,6 @@ def segment_comparison(ctx: Context) -> Any:
         sessions(ctx), "period", "source", "purchase", labels=["before", "after"]))
 
 
-def social_share_after(ctx: Context) -> float:
-    frame = sessions(ctx)
-    return float((frame.loc[frame["period"] == "after", "source"] == "social").mean())
-
-
-def social_share_before(ctx: Context) -> float:
-    frame = sessions(ctx)
-    return float((frame.loc[frame["period"] == "before", "source"] == "social").mean())
-
-
-def social_share_of_all(ctx: Context) -> float:
-    frame = sessions(ctx)
-    return float((frame["source"] == "social").mean())
-
-
 def adjusted_change(ctx: Context) -> float:
     r = segment_comparison(ctx)
     return r.adjusted_b - r.adjusted_a
