@@ -1130,6 +1130,8 @@ class PRFAQ(Result):
     faq: tuple[tuple[str, str], ...]
     subheading: str = ""
     dateline: str = "Basketly"
+    #: The questions colleagues ask (cost, risk, how we will know): for the review, not the press.
+    internal_faq: tuple[tuple[str, str], ...] = ()
 
     def title(self) -> str:
         return self.headline
@@ -1137,7 +1139,8 @@ class PRFAQ(Result):
     def summary(self) -> str:
         return (f"A PR/FAQ that answers the five customer questions for this customer: "
                 f"{self.customer}. Its evidence cites {len(cited_numbers(self.evidence))} "
-                f"number(s); its FAQ answers {len(self.faq)} question(s).")
+                f"number(s); its FAQ answers {len(self.faq)} customer and {len(self.internal_faq)} "
+                f"internal question(s).")
 
     def five_questions(self) -> pd.DataFrame:
         """Each of the five customer questions with the part that answers it."""
@@ -1168,6 +1171,10 @@ class PRFAQ(Result):
         lines.append("## FAQ")
         for question, answer in self.faq:
             lines.extend([f"**{question}**", answer])
+        if self.internal_faq:
+            lines.append("## Internal FAQ")
+            for question, answer in self.internal_faq:
+                lines.extend([f"**{question}**", answer])
         return "\n\n".join(lines) + "\n"
 
     def to_text(self) -> str:
@@ -1179,6 +1186,9 @@ class PRFAQ(Result):
         lines.extend(f'"{words}" ({speaker})' for speaker, words in self.quotes)
         lines.append("FAQ")
         lines.extend(f"Q: {question}\nA: {answer}" for question, answer in self.faq)
+        if self.internal_faq:
+            lines.append("INTERNAL FAQ")
+            lines.extend(f"Q: {question}\nA: {answer}" for question, answer in self.internal_faq)
         return "\n\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
@@ -1192,6 +1202,10 @@ class PRFAQ(Result):
         parts.append("<div style='font-weight:700;margin-top:8px'>FAQ</div>")
         parts.extend(f"<p style='margin:4px 0'><strong>{e(q)}</strong><br>{e(a)}</p>"
                      for q, a in self.faq)
+        if self.internal_faq:
+            parts.append("<div style='font-weight:700;margin-top:8px'>Internal FAQ</div>")
+            parts.extend(f"<p style='margin:4px 0'><strong>{e(q)}</strong><br>{e(a)}</p>"
+                         for q, a in self.internal_faq)
         body = card(self.headline, [], accent=PALETTE[0])
         # The card gives the house frame and heading; the document body goes inside it.
         return body.removesuffix("</div>") + "".join(parts) + "</div>"
@@ -1202,12 +1216,15 @@ class PRFAQ(Result):
 
 def prfaq(*, headline: str, customer: str, problem: str, benefit: str, evidence: str,
           experience: str, quotes: Any, faq: Any, subheading: str = "",
-          dateline: str = "Basketly") -> PRFAQ:
+          dateline: str = "Basketly", internal_faq: Any = None) -> PRFAQ:
     """Build a working-backwards PR/FAQ, checking every part is there.
 
     The five customer questions map to ``customer``, ``problem``, ``benefit``,
     ``evidence`` (must cite at least one number) and ``experience``. ``quotes``
-    are (speaker, words) pairs and ``faq`` (question, answer) pairs or a dict.
+    are (speaker, words) pairs and ``faq`` (question, answer) pairs or a dict: the
+    external FAQ, what customers and the press would ask. ``internal_faq`` (optional, same
+    form) holds what colleagues ask in the review: what it costs, what could go wrong, how
+    the team will know it worked.
 
     >>> doc = prfaq(
     ...     headline="Basketly delivers on time or the fee is back",
@@ -1216,7 +1233,7 @@ def prfaq(*, headline: str, customer: str, problem: str, benefit: str, evidence:
     ...     benefit="Groceries arrive inside the promised hour.",
     ...     evidence="Late delivery is the top theme in 1,200 reviews (23%).",
     ...     experience="Pick a one-hour slot; track the van live; get the fee back if late.",
-    ...     quotes=[("Dana, a parent of two", "I finally trust the slot I pick.")],
+    ...     quotes=[("A parent in the West", "I finally trust the slot I pick.")],
     ...     faq={"What if the van is late?": "The delivery fee is refunded automatically."})
     >>> doc.cited_numbers()
     (1200.0, 23.0)
@@ -1234,9 +1251,10 @@ def prfaq(*, headline: str, customer: str, problem: str, benefit: str, evidence:
                          "(how do you know what customers need?)")
     quote_pairs = _pairs(quotes, "quotes", "speaker", "words")
     faq_pairs = _pairs(faq, "faq", "question", "answer")
-    for question, _ in faq_pairs:
+    internal_pairs = _pairs(internal_faq, "internal_faq", "question", "answer") if internal_faq else ()
+    for question, _ in (*faq_pairs, *internal_pairs):
         if not question.endswith("?"):
             raise ValueError(f"FAQ question {question!r} should end with a question mark")
     extra_subheading = _part(subheading, "subheading") if subheading else ""
     return PRFAQ(**parts, quotes=quote_pairs, faq=faq_pairs, subheading=extra_subheading,
-                 dateline=_part(dateline, "dateline"))
+                 dateline=_part(dateline, "dateline"), internal_faq=internal_pairs)

@@ -47,8 +47,10 @@ __all__ = [
     "SESSION_STEPS",
     "ChangeDecomposition",
     "CohortTable",
+    "DiffInDiff",
     "Funnel",
     "FunnelComparison",
+    "RateChange",
     "RetentionComparison",
     "RetentionCurve",
     "SegmentComparison",
@@ -58,8 +60,10 @@ __all__ = [
     "compare_segments",
     "compare_segments_table",
     "decompose_change",
+    "difference_in_differences",
     "funnel",
     "funnel_by",
+    "rate_change",
     "retention_curve",
     "session_funnel",
 ]
@@ -311,6 +315,7 @@ class FunnelComparison(Result):
         ax.set_xticks(x, self.steps)
         ax.set_ylabel("share of sessions reaching the step")
         ax.set_xlabel("step")
+        _percent_axis(ax)
         ax.legend(title=self.by, frameon=False)
         ax.set_title(f"{self.worst_segment} falls behind at {self.gap_step}")
         return ax
@@ -1021,6 +1026,7 @@ class SegmentComparison(Result):
                    hatch=HATCHES[i], label=self.labels[i])
         ax.set_xticks(x, names)
         ax.set_ylabel("conversion rate")
+        _percent_axis(ax)
         ax.set_xlabel("segment")
         ax.legend(frameon=False)
         ax.set_title(self._headline())
@@ -1120,3 +1126,220 @@ def compare_segments_table(frame: pd.DataFrame, group: str, segment: str, outcom
     if empty:
         raise ValueError(f"no rows for {group} = {empty[0][0]!r} in {segment} = {empty[0][1]!r}")
     return compare_segments(wins[0], trials[0], wins[1], trials[1], names, labels=pair)
+
+
+# ------------------------------------------------------------- pre/post changes
+
+
+def _points(change: float, ci: tuple[float, float], level: int) -> str:
+    """'+1.2 points, 95% CI +0.3 to +2.1' for a change in a rate given as fractions."""
+    return f"{_signed(100 * change)} points, {level}% CI {_signed(100 * ci[0])} to {_signed(100 * ci[1])}"
+
+
+def _z_value(alpha: float) -> float:
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(1 - alpha / 2)
+
+
+@dataclass(frozen=True, repr=False)
+class RateChange(Result):
+    """A rate before and after a date, and the change with its confidence interval.
+
+    The interval is the unpooled (Wald) interval of a difference of two proportions: an
+    estimate with its uncertainty, not a test. It says how much the rate moved; it cannot
+    say *why* (anything else that changed on the same day moved it too).
+    """
+
+    metric: str
+    before: float
+    after: float
+    n_before: int
+    n_after: int
+    standard_error: float
+    ci: tuple[float, float]
+    alpha: float = 0.05
+
+    @property
+    def difference(self) -> float:
+        """After minus before, as a fraction (0.01 is one percentage point)."""
+        return self.after - self.before
+
+    def title(self) -> str:
+        return f"{self.metric}: before and after"
+
+    def summary(self) -> str:
+        level = round(100 * (1 - self.alpha))
+        return (f"{self.metric} went from {pct(self.before)} ({self.n_before:,} rows) to "
+                f"{pct(self.after)} ({self.n_after:,} rows): {_points(self.difference, self.ci, level)}.")
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"rate": [self.before, self.after], "n": [self.n_before, self.n_after]},
+                            index=pd.Index(["before", "after"], name="period"))
+
+    def plot(self, ax: Any = None) -> Any:
+        ax = new_axes(ax)
+        ax.bar([0, 1], [self.before, self.after], color=[PALETTE[1], PALETTE[0]],
+               hatch=[HATCHES[1], HATCHES[0]])
+        ax.set_xticks([0, 1], ["before", "after"])
+        ax.set_ylabel(self.metric)
+        ax.set_xlabel("period")
+        _percent_axis(ax)
+        ax.set_title(f"{self.metric}: {_signed(100 * self.difference)} points after")
+        return ax
+
+
+def _rate_change(flags: np.ndarray, after: np.ndarray, metric: str, alpha: float) -> RateChange:
+    n_b, n_a = int((~after).sum()), int(after.sum())
+    if n_b == 0 or n_a == 0:
+        raise ValueError(f"{metric}: both periods need rows (before {n_b:,}, after {n_a:,})")
+    p_b, p_a = float(flags[~after].mean()), float(flags[after].mean())
+    se = math.sqrt(p_b * (1 - p_b) / n_b + p_a * (1 - p_a) / n_a)
+    z = _z_value(alpha)
+    d = p_a - p_b
+    return RateChange(metric, p_b, p_a, n_b, n_a, se, (d - z * se, d + z * se), alpha)
+
+
+def _period_flags(frame: pd.DataFrame, metric: str, period: str, before: str, after: str
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    for name, value in (("metric", metric), ("period", period)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} should be a column name, got {safe_repr(value)}")
+    for name, value in (("before", before), ("after", after)):
+        if not isinstance(value, str) or not value:
+            raise TypeError(f"{name} should be the period's label (text), got {safe_repr(value)}")
+    if before == after:
+        raise ValueError(f"before and after should be two different labels, both are {before!r}")
+    _validate.columns(frame, [metric, period], "the table")
+    _nonempty(frame, "the table")
+    labels = _label_column(frame, period).to_numpy()
+    unknown = sorted(set(labels) - {before, after})
+    if unknown:
+        raise ValueError(f"column {period!r} should hold only {before!r} and {after!r}; "
+                         f"it also holds {unknown[0]!r}")
+    return _boolean_column(frame, metric), labels == after, labels
+
+
+def rate_change(frame: pd.DataFrame, metric: str, period: str, *, before: str = "before",
+                after: str = "after", alpha: float = 0.05) -> RateChange:
+    """How a True/False metric's rate moved between two periods, with its interval.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"period": ["before"] * 4 + ["after"] * 4,
+    ...                   "buy": [True, False, False, False, True, True, False, False]})
+    >>> r = rate_change(t, "buy", "period")
+    >>> round(r.difference, 2), r.ci[0] < 0 < r.ci[1]
+    (0.25, True)
+    """
+    alpha = _validate.probability(alpha, "alpha", open_interval=True)
+    flags, is_after, _ = _period_flags(frame, metric, period, before, after)
+    return _rate_change(flags, is_after, metric, alpha)
+
+
+@dataclass(frozen=True, repr=False)
+class DiffInDiff(Result):
+    """Difference in differences: the treated group's change minus the control group's.
+
+    The control group went through the same days without the change, so whatever else
+    happened on those days (a promotion, a season, a campaign) moves both; what is left
+    is the change's effect, if both groups would otherwise have moved alike.
+    """
+
+    metric: str
+    treated_label: str
+    control_label: str
+    treated: RateChange
+    control: RateChange
+    estimate: float
+    standard_error: float
+    ci: tuple[float, float]
+    alpha: float = 0.05
+
+    def title(self) -> str:
+        return f"{self.metric}: difference in differences"
+
+    def summary(self) -> str:
+        level = round(100 * (1 - self.alpha))
+        return (f"{self.treated_label} moved {_signed(100 * self.treated.difference)} points and "
+                f"{self.control_label} {_signed(100 * self.control.difference)}; the difference is "
+                f"{_points(self.estimate, self.ci, level)}.")
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = {self.treated_label: self.treated, self.control_label: self.control}
+        frame = pd.DataFrame({
+            "before": [r.before for r in rows.values()], "after": [r.after for r in rows.values()],
+            "change": [r.difference for r in rows.values()],
+            "ci_low": [r.ci[0] for r in rows.values()], "ci_high": [r.ci[1] for r in rows.values()],
+        }, index=pd.Index(list(rows), name="group"))
+        frame.loc["difference in differences"] = [np.nan, np.nan, self.estimate, *self.ci]
+        return frame
+
+    def plot(self, ax: Any = None) -> Any:
+        ax = new_axes(ax)
+        frame = self.to_frame()
+        y = np.arange(len(frame))[::-1]
+        for i, (_name, row) in enumerate(frame.iterrows()):
+            ax.errorbar(row["change"], y[i], xerr=[[row["change"] - row["ci_low"]],
+                                                   [row["ci_high"] - row["change"]]],
+                        fmt=MARKERS[i % len(MARKERS)], color=PALETTE[i % len(PALETTE)], capsize=4)
+        ax.axvline(0, color=NEUTRAL, linewidth=1)
+        ax.set_yticks(y, frame.index)
+        ax.set_xlabel(f"change in {self.metric} (95% CI)")
+        ax.set_ylabel("group")
+        from matplotlib.ticker import PercentFormatter
+
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_title(f"Change in {self.metric}, by group")
+        return ax
+
+
+def difference_in_differences(frame: pd.DataFrame, metric: str, period: str, group: str, *,
+                              treated: Any, before: str = "before", after: str = "after",
+                              alpha: float = 0.05) -> DiffInDiff:
+    """The change in a True/False metric where ``treated`` got it, minus the change elsewhere.
+
+    ``group`` is a column; rows whose value is in ``treated`` (one label or a list) are the
+    treated group, every other row the control. The interval adds the two changes'
+    variances (independent samples).
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"period": ["before", "after"] * 4, "g": ["web"] * 4 + ["app"] * 4,
+    ...                   "buy": [False, True, False, True, False, True, False, False]})
+    >>> round(difference_in_differences(t, "buy", "period", "g", treated="web").estimate, 2)
+    0.5
+    """
+    alpha = _validate.probability(alpha, "alpha", open_interval=True)
+    flags, is_after, _ = _period_flags(frame, metric, period, before, after)
+    if not isinstance(group, str):
+        raise TypeError(f"group should be a column name, got {safe_repr(group)}")
+    _validate.columns(frame, [group], "the table")
+    if isinstance(treated, str):
+        wanted = [treated]
+    elif isinstance(treated, Sequence) and treated and all(isinstance(t, str) for t in treated):
+        wanted = list(treated)
+    else:
+        raise TypeError(f"treated should be a label or a list of labels, got {safe_repr(treated)}")
+    values = _label_column(frame, group)
+    missing = [t for t in wanted if t not in set(values)]
+    if missing:
+        raise ValueError(f"treated value {missing[0]!r} is not in column {group!r}; it holds "
+                         f"{', '.join(map(repr, sorted(set(values))))}")
+    is_treated = values.isin(wanted).to_numpy()
+    if is_treated.all():
+        raise ValueError(f"every row is treated; column {group!r} needs a control group too")
+    control_labels = sorted(set(values[~is_treated]))
+    t_label, c_label = " + ".join(map(str, wanted)), " + ".join(map(str, control_labels))
+    t = _rate_change(flags[is_treated], is_after[is_treated], metric, alpha)
+    c = _rate_change(flags[~is_treated], is_after[~is_treated], metric, alpha)
+    estimate = t.difference - c.difference
+    se = math.sqrt(t.standard_error ** 2 + c.standard_error ** 2)
+    z = _z_value(alpha)
+    return DiffInDiff(metric, t_label, c_label, t, c, estimate, se,
+                      (estimate - z * se, estimate + z * se), alpha)
+
+
+def _percent_axis(ax: Any, axis: str = "y") -> None:
+    """Rates read as percentages on the axis (0.25 shows as 25%)."""
+    from matplotlib.ticker import PercentFormatter
+
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0, decimals=0))

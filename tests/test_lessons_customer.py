@@ -44,11 +44,13 @@ def lesson01():
     return start("04_working_backwards")
 
 
-def _prfaq(evidence: str, headline: str = "Basketly ends late delivery") -> customer.PRFAQ:
+def _prfaq(evidence: str, headline: str = "Basketly ends late delivery",
+           internal: dict | None = None) -> customer.PRFAQ:
     return customer.prfaq(
         headline=headline, customer="Weekly shoppers", problem="Orders arrive after the promised day.",
         benefit="Orders arrive when promised.", evidence=evidence, experience="Nothing changes but the date.",
-        quotes=[("A shopper", "Finally.")], faq={"Is it free?": "Yes."})
+        quotes=[("A shopper", "Finally.")], faq={"Is it free?": "Yes."},
+        internal_faq={"What does it cost?": "Refunds."} if internal is None else internal)
 
 
 def test_prfaq_grader_wants_numbers_from_the_data(lesson01) -> None:
@@ -65,6 +67,11 @@ def test_prfaq_grader_wants_numbers_from_the_data(lesson01) -> None:
     off_topic = _prfaq(f"{share:.1%} and {lost:.1f}.", headline="Basketly launches AR try-on")
     assert "top pain point" in lesson01.check("my_prfaq", off_topic).message
     assert "customer.prfaq" in lesson01.check("my_prfaq", {"headline": "x"}).message
+    bare = _prfaq(f"{share:.1%} mention it; {lost:.1f} stars.", internal={})
+    no_internal = lesson01.check("my_prfaq", bare)
+    assert not no_internal.passed and "internal_faq" in no_internal.message
+    assert "internal_faq" not in lesson01.check("my_prfaq", made_up_doc := _prfaq("40% and 3.9.")).message
+    assert not lesson01.check("my_prfaq", made_up_doc).passed
 
 
 def test_lesson01_spots_the_common_slips(lesson01) -> None:
@@ -76,9 +83,49 @@ def test_lesson01_spots_the_common_slips(lesson01) -> None:
     assert ">" in lesson01.check("late_orders", wb.late_orders_or_on_the_day(ctx)).message
     wrong_theme = next(t for t in customer.LEXICON if t != wb.top_problem(ctx))
     assert "frequency × stars lost" in lesson01.check("top_problem", wrong_theme).message
-    pushed_back = lesson01.check("which_prfaq", "build ar try-on: the competitor has it")
-    assert not pushed_back.passed and "ask for AR try-on?" in pushed_back.message
-    assert not lesson01.check("which_prfaq", "fix deliveries").passed  # a call without a reason
+    assert lesson01.answer("ar_try_on_call") == "pilot ar try-on for fashion"
+    easy_rule = lesson01.check("ar_try_on_call", "drop ar try-on: 0 reviews ask for AR try-on")
+    assert not easy_rule.passed and "never seen" in easy_rule.message
+    everywhere = lesson01.check("ar_try_on_call", "build ar try-on everywhere: the competitor has it")
+    assert not everywhere.passed and "Whose problem" in everywhere.message
+    assert not lesson01.check("ar_try_on_call", "pilot ar try-on for fashion").passed  # no reason
+
+
+def test_lesson04_warm_up_and_review_mistakes_are_true(lesson01) -> None:
+    ctx = lesson01.context
+    # The Kano recall: each named category gets its own message, the right one passes.
+    assert lesson01.check("ar_kano", "attractive").passed
+    assert "worse coefficient" in lesson01.check("ar_kano", "must-be").message
+    assert "better and worse" in lesson01.check("ar_kano", "one-dimensional").message
+    assert "must-be" not in lesson01.check("ar_kano", "indifferent").message
+    # The review: the right list passes in any order; each slip is named, near misses are not.
+    wanted = wb.uncited_faq(ctx)
+    assert len(wanted) >= 2 and lesson01.check("uncited_faq", list(reversed(wanted))).passed
+    draft = wb.delivery_draft(ctx.load("reviews"), ctx.load("orders"))
+    cited = next(q for q, a in (*draft.faq, *draft.internal_faq) if customer.cited_numbers(a))
+    assert "is answered with a number" in lesson01.check("uncited_faq", [*wanted, cited]).message
+    external = [q for q, _ in draft.faq if q in wanted]
+    assert "customer FAQ only" in lesson01.check("uncited_faq", external).message
+    near = lesson01.check("uncited_faq", wanted[:-1])
+    assert not near.passed and "customer FAQ only" not in near.message and "missing" in near.message
+    assert "not a question of the draft" in lesson01.check("uncited_faq", ["Is it free"]).message
+    assert "a list" in lesson01.check("uncited_faq", wanted[0]).message
+    # Late share: >= names the slip; a value that is merely wrong does not.
+    assert ">" not in lesson01.check("late_orders", wb.late_orders(ctx) * 1.5).message
+
+
+def test_lesson04_reveal_shows_population_chances_not_the_sample(lesson01) -> None:
+    from pmkit.datasets.customer import THEMES
+
+    ctx = lesson01.context
+    truth = ctx.truth("reviews")
+    sample_sizing = float(wb.fashion_themes(ctx).loc["sizing", "frequency"])
+    assert THEMES["sizing"]["probability"] != sample_sizing
+    reviews, orders = ctx.load("reviews"), ctx.load("orders")
+    late = (orders.set_index("order_id")["actual_days"] > orders.set_index("order_id")["promised_days"])
+    on_late = reviews["order_id"].map(late).to_numpy()
+    mentions = customer.theme_matrix(reviews["text"])["late delivery"].to_numpy()
+    assert truth["late_delivery_probability_if_order_late"] != float(mentions[on_late].mean())
 
 
 def test_the_ar_draft_fails_on_evidence_only() -> None:

@@ -49,8 +49,10 @@ Each table has `truth/<table>.json`, written by the same code that made the data
 - **nps**: each late delivery a customer had costs 1.3 points; membership adds 0.7.
 - **tickets**: topic mix, resolution-time distribution and reopen rate per topic; late
   orders cause "where is my order" tickets.
-- **sessions**: a checkout redesign raised conversion within every traffic source, while a
-  social campaign shifted the mix so overall conversion fell (Simpson's paradox).
+- **sessions**: on the day a web-only checkout redesign shipped, a free-delivery promotion
+  (every device) raised checkout completion far more than the redesign did, and a social campaign
+  shifted the mix so overall conversion fell (Simpson's paradox); the tablet app kept the old
+  checkout, so a difference in differences isolates the redesign.
 - **kano**: the true Kano category of each candidate feature.
 - **experiments**: per test the primary metric, guardrails, true effect, its sign, the
   planted problem (none, sample-ratio mismatch, novelty, guardrail loss, ratio metric)

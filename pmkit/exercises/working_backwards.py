@@ -7,7 +7,7 @@ from typing import Any
 
 from pmkit import customer
 from pmkit.display import pct, safe_repr
-from pmkit.exercises.engine import Context, Exercise, Verdict, choice, decision, number
+from pmkit.exercises.engine import Context, Exercise, Verdict, choice, decision, ladder, number
 from pmkit.exercises.evidence import Evidence, Fact
 
 #: A teammate's first draft, answering a competitor rather than a customer.
@@ -24,7 +24,8 @@ AR_DRAFT = {
 }
 #: Words a review would use to ask for AR try-on.
 TRY_ON = {"try-on": ("try-on", "try on", "augmented reality", "ar", "see it in my room")}
-CHOICES = ("fix deliveries", "build ar try-on")
+CHOICES = ("drop ar try-on", "pilot ar try-on for fashion", "build ar try-on everywhere")
+AR_FEATURE = "AR try-on"
 
 
 def themes(ctx: Context) -> customer.PainPoints:
@@ -133,36 +134,146 @@ def grade_prfaq(answer: Any, expected: Any, ctx: Context) -> Verdict:
         shown = ", ".join(f"{c:g}" for c in cited) or "none"
         return Verdict(False, f"Your evidence cites {shown}, and {len(backed)} of those match the data. "
                               f"Back the claim with at least two numbers from the data, e.g.: {listed}.")
+    if not answer.internal_faq:
+        return Verdict(False, "Your evidence holds up. Now add internal_faq={...}: the questions "
+                              "colleagues will ask in the review (what it costs, what could go wrong, "
+                              "how you will know it worked).")
     return Verdict(True, f"A PR/FAQ that starts from the customer, backed by: {'; '.join(backed)}.")
 
 
-def decision_facts(ctx: Context) -> Evidence:
-    """How many reviews mention late delivery against how many ask for AR try-on."""
+def fashion_themes(ctx: Context) -> Any:
+    """The pain-point table of Fashion reviews: where AR try-on would act."""
+
+    def build() -> Any:
+        reviews = ctx.load("reviews")
+        fashion = reviews[reviews["category"] == "Fashion"]
+        return customer.pain_points(fashion["text"], ratings=fashion["stars"]).to_frame().set_index("theme")
+
+    return ctx.cached("fashion_themes", build)
+
+
+def kano_row(ctx: Context) -> Any:
+    """Lesson 02's Kano survey, the AR try-on row."""
+
+    def build() -> Any:
+        survey = customer.kano_survey(ctx.load("kano")).to_frame()
+        return survey.set_index("feature").loc[AR_FEATURE]
+
+    return ctx.cached("kano_ar", build)
+
+
+def ar_kano(ctx: Context) -> str:
+    return str(kano_row(ctx)["category"])
+
+
+def try_on_asks(ctx: Context) -> Any:
+    """How many reviews ask for AR try-on (a count and a share of all reviews)."""
     reviews = ctx.load("reviews")
-    asks = customer.pain_points(reviews["text"], lexicon=TRY_ON).to_frame()
-    late = table(ctx).loc["late delivery"]
-    call = CHOICES[0] if late["frequency"] > asks["frequency"].iloc[0] else CHOICES[1]
+    return ctx.cached("try_on_asks", lambda: customer.pain_points(
+        reviews["text"], lexicon=TRY_ON).to_frame().iloc[0])
+
+
+def decision_facts(ctx: Context) -> Evidence:
+    """AR try-on: what Kano says customers would feel, and whose problem it would solve."""
+    fashion, kano, asks = fashion_themes(ctx), kano_row(ctx), try_on_asks(ctx)
+    sizing = fashion.loc["sizing"]
+    top_in_fashion = str(fashion["score"].idxmax())
+    # A delighter is never asked for (customers do not miss what they have not seen), so the
+    # reviews' silence is no evidence. Pilot where a stated problem (fit) meets a delighter.
+    wanted = str(kano["category"]) in ("attractive", "one-dimensional")
+    call = CHOICES[1] if wanted and top_in_fashion == "sizing" else CHOICES[0]
+    reviews = ctx.load("reviews")
     return Evidence(call, (
-        Fact("late delivery", float(late["frequency"]), change=False, require="number",
-             versus=float(asks["frequency"].iloc[0]),
-             synonyms=("late deliveries", "late", "delivery", "deliveries"),
-             also=(float(late["mentions"]), float(late["severity"]), late_orders(ctx))),
-        Fact("try-on asks", float(asks["frequency"].iloc[0]), change=False,
-             synonyms=("try on", "try-on", "ar", "augmented reality"),
-             also=(float(asks["mentions"].iloc[0]),)),
-        Fact("stars lost", float(late["severity"]), "number", change=False,
-             synonyms=("stars", "star")),
-    ), rule="work backwards from the need customers state most: compare the shares of reviews",
-        given=(float(len(reviews)),))
+        Fact("sizing", float(sizing["frequency"]), change=False, require="number",
+             versus=float(fashion.loc["late delivery", "frequency"]),
+             synonyms=("sizing complaints", "size", "sizes", "fit", "fits"),
+             also=(float(sizing["mentions"]), float(sizing["severity"]))),
+        Fact("better coefficient", float(kano["better"]), "number", change=False, require="number",
+             synonyms=("kano better", "better score", "satisfaction if present", "delight",
+                       "delights", "delighter")),
+        Fact("worse coefficient", float(kano["worse"]), "number", change=False,
+             synonyms=("kano worse", "worse score", "dissatisfaction if missing")),
+        Fact("try-on asks", float(asks["frequency"]), change=False,
+             synonyms=("try on", "try-on", "ar", "asks", "asked", "ask"),
+             also=(float(asks["mentions"]),)),
+    ), rule="a Kano delighter is never asked for: pilot it where a stated problem (sizing in "
+            "Fashion) meets it; drop it when Kano finds no delight",
+        given=(float(len(reviews)), float((reviews["category"] == "Fashion").sum())))
 
 
 def decision_call(ctx: Context) -> str:
     return decision_facts(ctx).call
 
 
-def _try_on_asks(ctx: Context) -> int:
-    reviews = ctx.load("reviews")
-    return int(customer.pain_points(reviews["text"], lexicon=TRY_ON).to_frame()["mentions"].iloc[0])
+def _drop_question(ctx: Context) -> str:
+    kano, sizing = kano_row(ctx), fashion_themes(ctx).loc["sizing", "frequency"]
+    return (f"Would a shopper ask for a feature they have never seen? Lesson 02's Kano survey puts "
+            f"AR try-on at better {kano['better']:.2f} and worse {kano['worse']:.2f}: what kind of "
+            f"feature is that, and what do the {pct(sizing)} of Fashion reviews that complain about "
+            "sizing tell you?")
+
+
+def _everywhere_question(ctx: Context) -> str:
+    fashion = fashion_themes(ctx)
+    return (f"Whose problem does AR try-on solve? Sizing is {pct(fashion.loc['sizing', 'frequency'])} "
+            "of Fashion reviews and no other category has it: would you build and pay for it "
+            "everywhere before a pilot shows it cuts fit complaints?")
+
+
+def delivery_draft(reviews: Any, orders: Any) -> customer.PRFAQ:
+    """Dana's first draft of the late-delivery PR/FAQ, with the gaps a review should find.
+
+    Its numbers come from the data; three of its answers cite none.
+    """
+    late = float((orders["actual_days"] > orders["promised_days"]).mean())
+    found = customer.pain_points(reviews["text"], ratings=reviews["stars"]).to_frame().set_index("theme")
+    row = found.loc["late delivery"]
+    return customer.prfaq(
+        headline="Basketly delivers on the day it promised",
+        customer="Shoppers who plan their day around a Basketly delivery",
+        problem=f"{late:.1%} of orders arrive after the promised day.",
+        benefit="The promised day is a day you can plan around.",
+        evidence=f"{int(row['mentions']):,} of {len(reviews):,} reviews mention late delivery and "
+                 f"give {row['severity']:.1f} fewer stars than reviews with no complaint.",
+        experience="Checkout shows a day we keep; if a parcel will slip, you hear it first.",
+        quotes=[("A shopper in the West since 2023", "I took a day off for a parcel that never came.")],
+        faq={"What if my order is late anyway?": "We refund the delivery fee without being asked.",
+             "Does it cost more?": f"No: the average order keeps its fee of "
+                                   f"{orders['shipping_fee'].mean():.2f} USD."},
+        internal_faq={"What will it cost us?": "Some refunds, and a buffer in the promise.",
+                      "How will we know it worked?": f"The late share falls from {late:.1%} "
+                                                     "within two quarters.",
+                      "What could go wrong?": "Longer promises could cost us orders."},
+    )
+
+
+def uncited_faq(ctx: Context) -> list[str]:
+    draft = delivery_draft(ctx.load("reviews"), ctx.load("orders"))
+    return [q for q, a in (*draft.faq, *draft.internal_faq) if not customer.cited_numbers(a)]
+
+
+def grade_uncited(answer: Any, expected: Any, ctx: Context) -> Verdict:
+    if isinstance(answer, str) or not isinstance(answer, list | tuple):
+        return Verdict(False, f"Got {safe_repr(answer, 40)}; answer with a list of the FAQ questions, "
+                              "each written exactly as in the draft.")
+    draft = delivery_draft(ctx.load("reviews"), ctx.load("orders"))
+    given, wanted = [str(a) for a in answer], list(expected)
+    if sorted(given) == sorted(wanted):
+        return Verdict(True, f"Yes: {len(wanted)} answers would not survive the review as written.")
+    cited = [q for q in given if q in dict((*draft.faq, *draft.internal_faq)) and q not in wanted]
+    if cited:
+        return Verdict(False, f"{cited[0]!r} is answered with a number; list only the answers that "
+                              "cite none.")
+    unknown = [q for q in given if q not in dict((*draft.faq, *draft.internal_faq))]
+    if unknown:
+        return Verdict(False, f"{unknown[0]!r} is not a question of the draft: copy the questions "
+                              "exactly (draft.faq and draft.internal_faq hold them).")
+    external = {q for q, _ in draft.faq}
+    if given and set(given) <= external:
+        return Verdict(False, "You read the customer FAQ only. The internal FAQ is where a review "
+                              "asks for numbers most: what it costs and what could go wrong.")
+    return Verdict(False, f"{len(set(wanted) - set(given))} question(s) with no number in the "
+                          "answer are missing.")
 
 
 def _theme_message(theme: str):
@@ -177,16 +288,60 @@ def _theme_message(theme: str):
 
 EXERCISES = [
     Exercise(
+        name="late_orders",
+        question="Lesson 00 recall: the share of all orders delivered later than promised, as a "
+                 "fraction.",
+        expected=late_orders,
+        grade=number(rel_tol=1e-4, mistakes=[
+            (late_orders_or_on_the_day, "Arriving on the promised day is on time: use > not >=."),
+        ]),
+        hints=ladder(
+            "An order is late when it arrives after the day it was promised; the share of late "
+            "orders is the count of late ones over all orders.",
+            "Compare `orders['actual_days']` with `orders['promised_days']` to get True/False per "
+            "order; the `.mean()` of True/False is the share of True.",
+            "late_orders = (orders[___] > orders[___]).mean()",
+            "late_orders = (orders['actual_days'] > orders['promised_days']).mean()",
+        ),
+        minutes=2, level="remember", recalls="00",
+    ),
+    Exercise(
+        name="ar_kano",
+        question="Lesson 02 recall: the Kano category of 'AR try-on' in the `kano` survey.",
+        expected=ar_kano,
+        grade=choice(list(customer.KANO_CATEGORIES.values()), mistakes={
+            "must-be": "A must-be feature makes customers angry when it is missing. Check its "
+                       "worse coefficient: do shoppers miss AR try-on?",
+            "one-dimensional": "One-dimensional features please more the more you have, and hurt "
+                               "when missing. Compare AR try-on's better and worse coefficients.",
+            "indifferent": "Indifferent features move neither way; AR try-on's better coefficient "
+                           "says something else.",
+        }),
+        hints=ladder(
+            "Kano asks how a customer feels with a feature and without it; the most common "
+            "answer pattern names the feature's category.",
+            "Run lesson 02's `customer.kano_survey(kano)`, then ask the result for one feature's "
+            "category with `.category(...)`.",
+            "ar_kano = customer.kano_survey(___).category(___)",
+            "ar_kano = customer.kano_survey(kano).category('AR try-on')",
+        ),
+        minutes=2, level="understand", recalls="02",
+    ),
+    Exercise(
         name="top_problem",
-        question="The theme with the highest frequency × stars lost, as its name (a string).",
+        question="Across all reviews, the theme with the highest frequency × stars lost, as its "
+                 "name (a string).",
         expected=top_problem,
         grade=choice(list(customer.LEXICON), mistakes={t: _theme_message(t) for t in customer.LEXICON}),
-        hints=(
-            "`themes.to_frame()` lists every theme with its score, highest first.",
-            "The score is frequency × severity, and the table is already sorted by it.",
-            "top_problem = themes.top(1)[0]",
+        hints=ladder(
+            "A problem matters by how many customers have it and how much it hurts each of them: "
+            "rank themes by both at once.",
+            "Run `customer.pain_points` on every review, as the worked example did on Fashion; "
+            "`.top(1)` lists the highest-scoring theme.",
+            "top_problem = customer.pain_points(reviews[___], ratings=reviews[___]).top(1)[0]",
+            "top_problem = customer.pain_points(reviews['text'], ratings=reviews['stars']).top(1)[0]",
         ),
-        minutes=2,
+        minutes=2, level="apply",
     ),
     Exercise(
         name="top_share",
@@ -197,12 +352,16 @@ EXERCISES = [
             (top_share_among_unhappy, "That is the share among 1- and 2-star reviews only; "
                                       "the PR/FAQ needs the share of all reviews."),
         ]),
-        hints=(
-            "The `frequency` column of `themes.to_frame()` is exactly this share.",
-            "Select the row of the top problem, then its `frequency`.",
-            "top_share = themes.to_frame().set_index('theme').loc[top_problem, 'frequency']",
+        hints=ladder(
+            "How common a problem is: the reviews that mention it over all reviews, happy or not.",
+            "The `frequency` column of the pain-point table is that share; pick the top "
+            "problem's row with `.set_index('theme').loc[...]`.",
+            "top_share = customer.pain_points(reviews['text'], ratings=reviews['stars'])"
+            ".to_frame().set_index('theme').loc[___, ___]",
+            "top_share = customer.pain_points(reviews['text'], ratings=reviews['stars'])"
+            ".to_frame().set_index('theme').loc[top_problem, 'frequency']",
         ),
-        minutes=3,
+        minutes=3, level="apply",
     ),
     Exercise(
         name="stars_lost",
@@ -215,27 +374,16 @@ EXERCISES = [
             (stars_lost_vs_five, "You compared with a perfect 5 stars; compare with what reviews "
                                  "without any complaint actually give."),
         ]),
-        hints=(
-            "The baseline is the average rating of reviews that mention no theme.",
-            "`pain_points(..., ratings=...)` reports exactly this as the `severity` column.",
-            "stars_lost = themes.to_frame().set_index('theme').loc[top_problem, 'severity']",
+        hints=ladder(
+            "How much it hurts: the rating of reviews with the problem against the rating of "
+            "reviews with no complaint at all.",
+            "`pain_points(..., ratings=...)` reports exactly this in its `severity` column.",
+            "stars_lost = customer.pain_points(reviews['text'], ratings=reviews['stars'])"
+            ".to_frame().set_index('theme').loc[top_problem, ___]",
+            "stars_lost = customer.pain_points(reviews['text'], ratings=reviews['stars'])"
+            ".to_frame().set_index('theme').loc[top_problem, 'severity']",
         ),
-        minutes=3,
-    ),
-    Exercise(
-        name="late_orders",
-        question="The share of all orders delivered later than promised, as a fraction.",
-        expected=late_orders,
-        grade=number(rel_tol=1e-4, mistakes=[
-            (late_orders_or_on_the_day, "Arriving on the promised day is on time: use > not >=."),
-        ]),
-        hints=(
-            "Reviews are opinions; orders record what happened. Compare `actual_days` with "
-            "`promised_days`.",
-            "The mean of a True/False column is the share of True.",
-            "late_orders = (orders['actual_days'] > orders['promised_days']).mean()",
-        ),
-        minutes=2,
+        minutes=3, level="apply",
     ),
     Exercise(
         name="missing_answer",
@@ -248,52 +396,96 @@ EXERCISES = [
             "benefit": "The draft names one benefit: seeing the product before buying.",
             "experience": "The draft describes the experience: tap 'Try it', point the camera.",
         }),
-        hints=(
-            "Run `customer.prfaq(**draft)` and read the error.",
-            "Which of the five questions can only be answered with data from customers?",
-            "missing_answer = 'evidence'  # a competitor's launch says nothing about our customers",
+        hints=ladder(
+            "Four of the five questions can be answered from a desk; one can only be answered "
+            "with what customers said or did.",
+            "Read the builder's message under the draft, and the draft's own evidence line: does "
+            "it say anything about Basketly's customers?",
+            "missing_answer = ___  # the part whose answer needs data from customers",
+            "missing_answer = 'evidence'",
         ),
-        minutes=2,
+        minutes=2, level="understand",
+    ),
+    Exercise(
+        name="uncited_faq",
+        question="Review Dana's draft: the list of its FAQ questions, customer and internal, "
+                 "whose answers cite no number.",
+        expected=uncited_faq,
+        grade=grade_uncited,
+        hints=ladder(
+            "A review reads every answer and asks: how do you know, and how much? An answer with "
+            "no number cannot be checked later. Read the internal questions too.",
+            "Loop over the (question, answer) pairs in `review_draft.faq` and "
+            "`review_draft.internal_faq`; `customer.cited_numbers(answer)` is empty when an "
+            "answer cites nothing.",
+            "uncited_faq = [q for q, a in (*review_draft.faq, *review_draft.internal_faq) "
+            "if not customer.cited_numbers(___)]",
+            "uncited_faq = [q for q, a in (*review_draft.faq, *review_draft.internal_faq) "
+            "if not customer.cited_numbers(a)]",
+        ),
+        minutes=5, level="analyse",
     ),
     Exercise(
         name="my_prfaq",
-        question="A PR/FAQ built with customer.prfaq(...) that solves the top problem and cites at "
-                 "least two numbers from the data in its evidence.",
+        question="A PR/FAQ built with customer.prfaq(...) that solves the top problem, cites at "
+                 "least two numbers from the data in its evidence and has an internal FAQ.",
         expected=lambda ctx: sorted(facts(ctx)),
         grade=grade_prfaq,
-        hints=(
-            "Start from the customer: who suffers from the top problem, and what would a fix "
-            "give them?",
-            "Build the evidence sentence with an f-string from your `top_share`, `stars_lost` and "
-            "`late_orders`, so the numbers come from the data.",
-            "evidence = f\"{top_share:.1%} of {len(reviews):,} reviews mention it; they give "
-            "{stars_lost:.1f} fewer stars.\" then customer.prfaq(..., evidence=evidence, ...)",
+        hints=ladder(
+            "Start from the customer: who suffers from the top problem, and what would a fix give "
+            "them? Then answer what colleagues will ask: cost, risk, how you will know.",
+            "Fill each part of `customer.prfaq(...)`; build the evidence with an f-string from "
+            "`top_share`, `stars_lost` and `late_orders`, and give `internal_faq` at least one "
+            "question.",
+            "my_prfaq = customer.prfaq(\n"
+            "    headline='Orders arrive on the day we promise',\n"
+            "    customer='Shoppers who plan around a delivery', problem='Orders arrive late.',\n"
+            "    benefit='A day you can plan around.',\n"
+            "    evidence=f'{___:.1%} of reviews mention {top_problem}; they give {___:.1f} fewer stars.',\n"
+            "    experience='Checkout shows a day we keep.',\n"
+            "    quotes=[('A shopper in the West since 2023', 'Finally.')],\n"
+            "    faq={'What if it is still late?': 'The fee comes back.'},\n"
+            "    internal_faq={'What will it cost?': f'Refunds on {___:.1%} of orders at first.'})",
+            "my_prfaq = customer.prfaq(\n"
+            "    headline='Orders arrive on the day we promise',\n"
+            "    customer='Shoppers who plan around a delivery', problem='Orders arrive late.',\n"
+            "    benefit='A day you can plan around.',\n"
+            "    evidence=f'{top_share:.1%} of reviews mention {top_problem}; '\n"
+            "             f'they give {stars_lost:.1f} fewer stars.',\n"
+            "    experience='Checkout shows a day we keep.',\n"
+            "    quotes=[('A shopper in the West since 2023', 'Finally.')],\n"
+            "    faq={'What if it is still late?': 'The fee comes back.'},\n"
+            "    internal_faq={'What will it cost?': f'Refunds on {late_orders:.1%} of orders at first.'})",
         ),
-        minutes=10,
+        minutes=10, level="create",
     ),
     Exercise(
-        name="which_prfaq",
-        question=f"Which PR/FAQ goes to the leadership meeting: '{CHOICES[0]}' or '{CHOICES[1]}'? "
-                 "Then a colon and your evidence.",
+        name="ar_try_on_call",
+        question=f"AR try-on: '{CHOICES[0]}', '{CHOICES[1]}' or '{CHOICES[2]}'? Then a colon and "
+                 "your evidence.",
         expected=decision_call,
-        grade=decision(
-            CHOICES, decision_facts,
-            questions={
-                CHOICES[1]: lambda ctx: (
-                    f"How many of the {len(ctx.load('reviews')):,} reviews ask for AR try-on? "
-                    f"{_try_on_asks(ctx)}. And {pct(table(ctx).loc['late delivery', 'frequency'])} "
-                    "mention late delivery. Whose need are you working backwards from?"),
-                CHOICES[0]: lambda ctx: (
-                    "More reviews ask for AR try-on than mention late deliveries: which customer "
-                    "need does the data point to?"),
-            },
+        grade=decision(CHOICES, decision_facts, questions={
+            CHOICES[0]: _drop_question, CHOICES[2]: _everywhere_question,
+            CHOICES[1]: lambda ctx: ("Kano finds no delight in AR try-on here, or fit is not what "
+                                     "Fashion shoppers complain about most: what would a pilot "
+                                     "test?"),
+        }),
+        hints=ladder(
+            "Silence in reviews is weak evidence for a feature customers have never seen: a "
+            "delighter is never asked for. Weigh what shoppers would feel with it (Kano) and "
+            "which stated problem it would solve (sizing in Fashion).",
+            "Look up AR try-on's `better` and `worse` in `survey.to_frame()`, and the sizing "
+            "`frequency` in `fashion_themes` next to late delivery's.",
+            "ar_try_on_call = (f\"___: Kano better coefficient {___:.2f}, worse coefficient "
+            "{___:.2f}; sizing is {___:.1%} of Fashion reviews\")",
+            "ar = survey.to_frame().set_index('feature').loc['AR try-on']\n"
+            "sizing = fashion_themes.loc['sizing', 'frequency']\n"
+            "call = ('pilot ar try-on for fashion' if ar['category'] in ('attractive', 'one-dimensional')\n"
+            "        and fashion_themes['score'].idxmax() == 'sizing' else 'drop ar try-on')\n"
+            "ar_try_on_call = (f\"{call}: Kano better coefficient {ar['better']:.2f}, worse coefficient "
+            "{ar['worse']:.2f}; sizing is {sizing:.1%} of Fashion reviews, above late delivery at "
+            "{fashion_themes.loc['late delivery', 'frequency']:.1%}\")",
         ),
-        hints=(
-            "Working backwards starts from the customer: which need do the reviews state most often?",
-            "Which share of reviews mentions late delivery, and how many ask for AR try-on?",
-            "Write the call, a colon, then both numbers with what they count: f\"<call>: "
-            "{top_share:.1%} of reviews mention late delivery; <n> ask for AR try-on\"",
-        ),
-        minutes=3,
+        minutes=6, level="evaluate",
     ),
 ]
