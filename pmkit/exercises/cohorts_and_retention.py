@@ -55,11 +55,6 @@ def second_month(ctx: Context) -> float:
     return customer_cohorts(ctx).curve().rates[1]
 
 
-def second_month_unweighted(ctx: Context) -> float:
-    """The slip: averaging cohort rates as if every cohort were the same size."""
-    return float(np.nanmean(customer_cohorts(ctx).rates[:, 1]))
-
-
 def first_month(ctx: Context) -> float:
     return customer_cohorts(ctx).curve().rates[0]
 
@@ -92,9 +87,11 @@ def largest_segment(ctx: Context) -> str:
     return str(ctx.load("customers")["segment"].value_counts().idxmax())
 
 
-def _largest_segment_message(ctx: Context) -> str:
-    return (f"{largest_segment(ctx)} is the largest segment, not the one that keeps customers "
-            f"longest: compare month-{YEAR} rates, not sizes.")
+def _bargain_message(ctx: Context) -> str:
+    if largest_segment(ctx) == "bargain":
+        return (f"Bargain hunters are the largest segment, not the one that keeps customers "
+                f"longest: compare month-{YEAR} rates, not sizes.")
+    return f"Bargain hunters do not keep the largest share: compare month-{YEAR} rates."
 
 
 # ------------------------------------------------------------------ members ---
@@ -342,9 +339,6 @@ EXERCISES = [
                  "pooled curve), as a fraction.",
         expected=second_month,
         grade=number(rel_tol=1e-3, mistakes=[
-            (second_month_unweighted, "You averaged the cohorts' rates, so a cohort of 50 counts "
-                                      "as much as one of 500. Pool the customers: use the "
-                                      "curve of all cohorts."),
             (first_month, "That is period 0, the signup month itself. The second month is "
                           "period 1."),
         ]),
@@ -379,7 +373,7 @@ EXERCISES = [
                  f"{YEAR}: 'bargain', 'family', 'professional' or 'enthusiast'?",
         expected=best_segment,
         grade=choice(["bargain", "family", "professional", "enthusiast"], mistakes={
-            "bargain": _largest_segment_message,
+            "bargain": _bargain_message,
         }),
         hints=ladder(
             "Compare like with like: follow each segment's own cohorts and read all of them at "
