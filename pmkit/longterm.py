@@ -20,6 +20,7 @@ Conventions used throughout (state them in a memo too, they change the answer):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ __all__ = [
     "FlywheelRun",
     "InvestmentCase",
     "LifetimeValue",
+    "MemberInputs",
+    "MemberValue",
     "MembershipCase",
     "PortfolioOutcome",
     "SurvivalCurve",
@@ -48,7 +51,11 @@ __all__ = [
     "lifetime_value",
     "ltv",
     "ltv_from_survival",
+    "member_inputs",
+    "member_value",
+    "member_value_from",
     "membership_case",
+    "monthly_rate",
     "npv",
     "payback_period",
     "portfolio_of_bets",
@@ -853,6 +860,249 @@ def membership_case(fee: float, orders: float, uplift: float | Sequence[float],
         still_member_at_end=float(active[-1] * (1 - churn_by_month[-1])), months=months,
         discount_rate=discount_rate, table=table,
     )
+
+
+# ---------------------------------------------------------------------------
+# One member-value model for Basketly Plus (lessons 14, 15 and 17 all use it)
+
+#: Contribution margin on the goods of an order, before delivery: Basketly's one margin.
+MARGIN_RATE = 0.25
+#: Basketly's cost of money per year, and the months a member's value is counted over.
+ANNUAL_DISCOUNT_RATE = 0.10
+MEMBER_MONTHS = 36
+
+
+def monthly_rate(annual_rate: float) -> float:
+    """The monthly rate that compounds to ``annual_rate`` over twelve months.
+
+    >>> round(monthly_rate(0.10), 6)
+    0.007974
+    """
+    annual_rate = _number(annual_rate, "annual_rate", low=0.0, high=10.0)
+    return (1.0 + annual_rate) ** (1.0 / 12.0) - 1.0
+
+
+@dataclass(frozen=True)
+class MemberInputs:
+    """What the membership table says about one member-month, ready for ``member_value``.
+
+    ``baseline_orders`` is what a member would order a month without Plus (the
+    counterfactual), ``uplift`` the extra share of orders Plus causes (0.45 = 45% more),
+    ``order_value`` the average value of a member order, ``shipping_cost`` what one
+    free delivery costs Basketly, ``survival[k]`` the share still subscribed at the
+    start of membership month k (``survival[0]`` is 1) and ``fee`` the monthly fee.
+    """
+
+    fee: float
+    baseline_orders: float
+    uplift: float
+    order_value: float
+    shipping_cost: float
+    survival: tuple[float, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The inputs as keyword arguments for ``member_value``."""
+        return dataclasses.asdict(self)
+
+
+def member_inputs(membership: pd.DataFrame, *, fee: float | None = None,
+                  months: int = MEMBER_MONTHS) -> MemberInputs:
+    """Estimate the member-value inputs from a ``membership`` table (one row per cohort-month).
+
+    Every average weights each cohort-month by what it holds: baseline orders by
+    members, order value and shipping cost by orders. The uplift compares members'
+    orders with what the same members would have ordered without Plus
+    (``baseline_orders``), not with all non-members. Survival is the Kaplan–Meier
+    curve of the cohorts; beyond the longest tenure watched the last churn rate is
+    carried forward. ``fee`` defaults to the latest fee in the table.
+
+    >>> table = pd.DataFrame({"cohort": ["2024-01", "2024-01", "2024-02"],
+    ...     "tenure_month": [0, 1, 0], "members": [10, 8, 20], "churned": [2, 1, 5],
+    ...     "fee": [10.0, 10.0, 12.0],
+    ...     "orders": [5, 4, 10], "baseline_orders": [0.3, 0.3, 0.4],
+    ...     "avg_order_value": [50.0, 50.0, 80.0], "shipping_cost": [6.0, 6.0, 6.0]})
+    >>> x = member_inputs(table, months=3)
+    >>> x.fee, round(x.uplift, 4), tuple(round(s, 4) for s in x.survival)
+    (12.0, 0.4179, (1.0, 0.7667, 0.6708))
+    """
+    _validate.columns(membership, ["cohort", "tenure_month", "members", "churned", "fee",
+                                   "orders", "baseline_orders", "avg_order_value",
+                                   "shipping_cost"], what="membership")
+    if len(membership) == 0:
+        raise ValueError("membership has no rows")
+    months = _count(months, "months", minimum=1, maximum=MAX_PERIODS)
+    w = membership["members"].to_numpy(float)
+    orders = membership["orders"].to_numpy(float)
+    if w.sum() <= 0 or orders.sum() <= 0:
+        raise ValueError("membership needs members and orders to estimate a member's value")
+    baseline = membership["baseline_orders"].to_numpy(float)
+    counterfactual = float(np.sum(baseline * w))
+    if counterfactual <= 0:
+        raise ValueError("baseline_orders are all zero, so the uplift cannot be measured")
+    latest = membership.loc[membership["cohort"] == membership["cohort"].max()]
+    curve = kaplan_meier("duration", "observed", weights="weight",
+                         data=cohort_lifetimes(membership))
+    churn = curve.churn()
+    if churn.size < months:
+        churn = np.concatenate([churn, np.full(months - churn.size, churn[-1])])
+    survival = np.concatenate([[1.0], np.cumprod(1.0 - churn[: months - 1])])
+    return MemberInputs(
+        fee=float(latest["fee"].iloc[0]) if fee is None else _number(fee, "fee", low=0.0),
+        baseline_orders=counterfactual / float(w.sum()),
+        uplift=float(orders.sum()) / counterfactual - 1.0,
+        order_value=float(np.sum(membership["avg_order_value"].to_numpy(float) * orders)
+                          / orders.sum()),
+        shipping_cost=float(np.sum(membership["shipping_cost"].to_numpy(float) * orders)
+                            / orders.sum()),
+        survival=tuple(float(s) for s in survival),
+    )
+
+
+@dataclass(frozen=True, repr=False)
+class MemberValue(Result):
+    """What one new Basketly Plus member is worth, against staying a regular customer."""
+
+    fee: float
+    monthly_value: float
+    value: float
+    acquisition_cost: float
+    net_value: float
+    payback_months: float
+    break_even_fee: float
+    break_even_uplift: float
+    expected_months: float
+    margin_rate: float
+    annual_discount_rate: float
+    months: int
+    table: pd.DataFrame = field(repr=False, compare=False)
+
+    def summary(self) -> str:
+        pays = (f"repays its acquisition cost of {fmt(self.acquisition_cost)} USD after "
+                f"{fmt(self.payback_months)} months"
+                if math.isfinite(self.payback_months)
+                else f"does not repay its acquisition cost of {fmt(self.acquisition_cost)} USD "
+                     f"within {self.months} months")
+        return (f"A new member adds {self.monthly_value:.2f} USD in their first month and "
+                f"{self.value:.2f} USD over {self.months} months, discounted at "
+                f"{pct(self.annual_discount_rate)} a year; the member {pays}.")
+
+    def _accent(self) -> str:
+        return GOOD if self.net_value >= 0 else BAD
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per membership month: still subscribed, cash, discounted cash, running value."""
+        return self.table.copy()
+
+    def plot(self, ax: Any = None) -> Any:
+        """Running discounted value of one new member against what it cost to win them."""
+        ax = new_axes(ax)
+        t = np.concatenate([[0], self.table["month"].to_numpy() + 1])
+        running = np.concatenate([[0.0], self.table["cumulative_value"].to_numpy()])
+        ax.plot(t, running, color=PALETTE[0], marker=".", label="discounted value so far")
+        if self.acquisition_cost > 0:
+            ax.axhline(self.acquisition_cost, color=PALETTE[3], linestyle="--",
+                       label=f"acquisition cost {fmt(self.acquisition_cost)} USD")
+        ax.set_xlabel("months since joining (cash booked at the end of each month)")
+        ax.set_ylabel("USD per new member")
+        ax.set_title(f"One member over {self.months} months")
+        ax.legend(frameon=False, fontsize="small")
+        return ax
+
+
+def member_value(fee: float, baseline_orders: float, uplift: float, order_value: float,
+                 shipping_cost: float, survival: Any, *, margin_rate: float = MARGIN_RATE,
+                 annual_discount_rate: float = ANNUAL_DISCOUNT_RATE,
+                 acquisition_cost: float = 0.0, months: int = MEMBER_MONTHS) -> MemberValue:
+    """The value of one new Basketly Plus member: Basketly's one member-value model.
+
+    Conventions (state them in any memo that quotes the number):
+
+    - Time runs in membership months k = 0, 1, …; a member subscribed at the start of
+      month k pays that month's ``fee`` and orders that month. The month's cash is
+      booked at its **end** and discounted by ``(1 + i) ** (k + 1)``, where ``i`` is
+      the monthly rate that compounds to ``annual_discount_rate``.
+    - Cash of one member-month: ``fee + margin_rate · order_value · baseline_orders ·
+      uplift − shipping_cost · baseline_orders · (1 + uplift)``: the fee, the margin on
+      the *incremental* orders only (a member would have placed ``baseline_orders``
+      anyway) and free shipping on *every* member order.
+    - It is weighted by ``survival[k]``, the share still subscribed at the start of
+      month k (``survival[0] = 1``; a shorter list repeats its last churn rate, a
+      Kaplan–Meier ``SurvivalCurve`` is read with ``.at``).
+    - ``acquisition_cost`` is paid today (t = 0, undiscounted). Pass the *marginal*
+      cost when the question is whether to win more members.
+
+    >>> v = member_value(fee=10, baseline_orders=1, uplift=0.5, order_value=40,
+    ...                  shipping_cost=4, survival=[1.0, 0.5], annual_discount_rate=0,
+    ...                  acquisition_cost=5, months=3)
+    >>> v.monthly_value, v.value, v.net_value, v.payback_months
+    (9.0, 15.75, 10.75, 0.5555555555555556)
+    """
+    fee = _number(fee, "fee", low=0.0)
+    baseline_orders = _number(baseline_orders, "baseline_orders", low=0.0)
+    uplift = _number(uplift, "uplift", low=-1.0)
+    order_value = _number(order_value, "order_value", low=0.0)
+    shipping_cost = _number(shipping_cost, "shipping_cost", low=0.0)
+    margin_rate = _number(margin_rate, "margin_rate", low=0.0, high=1.0)
+    acquisition_cost = _number(acquisition_cost, "acquisition_cost", low=0.0)
+    months = _count(months, "months", minimum=1, maximum=MAX_PERIODS)
+    rate = monthly_rate(annual_discount_rate)
+    still = _member_survival(survival, months)
+    per_month = (fee + margin_rate * order_value * baseline_orders * uplift
+                 - shipping_cost * baseline_orders * (1.0 + uplift))
+    factors = _discount_factors(rate, months + 1)[1:]  # end of month k: (1 + i) ** -(k + 1)
+    weight = float(np.sum(still * factors))  # discounted member-months per new member
+    discounted = per_month * still * factors
+    value = _finite(float(np.sum(discounted)), "the value of a member")
+    cumulative = np.cumsum(discounted)
+    payback = payback_period(np.concatenate([[-acquisition_cost], discounted]))
+    # Value is linear in the fee and in the uplift, so both break-evens have closed forms.
+    slope = baseline_orders * (margin_rate * order_value - shipping_cost) * weight
+    base = (fee - shipping_cost * baseline_orders) * weight - acquisition_cost
+    table = pd.DataFrame({"month": np.arange(months), "still_member": still,
+                          "cash": per_month * still, "discount_factor": factors,
+                          "discounted_cash": discounted, "cumulative_value": cumulative})
+    return MemberValue(
+        fee=fee, monthly_value=float(per_month), value=value, acquisition_cost=acquisition_cost,
+        net_value=value - acquisition_cost, payback_months=payback,
+        break_even_fee=fee - (value - acquisition_cost) / weight,
+        break_even_uplift=-base / slope if slope != 0 else math.nan,
+        expected_months=float(np.sum(still)), margin_rate=margin_rate,
+        annual_discount_rate=float(annual_discount_rate), months=months, table=table,
+    )
+
+
+def member_value_from(membership: pd.DataFrame, *, fee: float | None = None,
+                      margin_rate: float = MARGIN_RATE,
+                      annual_discount_rate: float = ANNUAL_DISCOUNT_RATE,
+                      acquisition_cost: float = 0.0, months: int = MEMBER_MONTHS,
+                      **changes: Any) -> MemberValue:
+    """``member_value`` with its inputs estimated from a membership table (``member_inputs``).
+
+    Keyword ``changes`` replace single inputs (``uplift=0.2``, ``survival=...``) for a
+    what-if; everything else comes from the table.
+    """
+    inputs = member_inputs(membership, fee=fee, months=months).as_dict()
+    unknown = sorted(set(changes) - set(inputs))
+    if unknown:
+        raise TypeError(f"unknown inputs {unknown}; choose from {sorted(inputs)}")
+    inputs.update(changes)
+    return member_value(**inputs, margin_rate=margin_rate,
+                        annual_discount_rate=annual_discount_rate,
+                        acquisition_cost=acquisition_cost, months=months)
+
+
+def _member_survival(survival: Any, months: int) -> np.ndarray:
+    """S(0..months-1) from a list (S(0) = 1 first) or a Kaplan–Meier SurvivalCurve."""
+    if isinstance(survival, SurvivalCurve):
+        return survival.at(np.arange(months, dtype=float))
+    curve = _survival_curve(survival)
+    if abs(curve[0] - 1.0) > 1e-9:
+        raise ValueError(f"survival[0] should be 1 (everyone is subscribed when they join), "
+                         f"got {curve[0]}")
+    if curve.size < months:
+        last = curve[-1] / curve[-2] if curve.size > 1 and curve[-2] > 0 else 1.0
+        curve = np.concatenate([curve, curve[-1] * last ** np.arange(1, months - curve.size + 1)])
+    return curve[:months]
 
 
 # ---------------------------------------------------------------------------

@@ -613,7 +613,10 @@ def test_membership_churn_hazard_and_the_fee_rise():
     curve = table.curve(tolerance=0.05)
     hazard = 1 - np.array(curve.rates[1:]) / np.array(curve.rates[:-1])
     true = np.array(truth["hazard_by_tenure"][: hazard.size])
-    assert np.abs(hazard[:12] - true[:12]).max() < 0.01
+    # Tolerance from the sampling error: members at risk at each tenure (pooled over cohorts).
+    at_risk = counts.groupby("tenure_month")["members"].sum().to_numpy()[: hazard.size]
+    se = np.sqrt(true * (1 - true) / at_risk)
+    assert (np.abs(hazard[:12] - true[:12]) < 4 * se[:12]).all()
     assert curve.flattens_at is not None
     fee_month = truth["fee_change"]["month"]
     before = table.curve([c for c in table.cohorts if c < fee_month])

@@ -26,55 +26,168 @@ def churn_hazard(tenure_months: np.ndarray | int) -> np.ndarray:
     return H_LONG + (H0 - H_LONG) * np.exp(-t / TAU)
 
 
-def survival(months: int) -> np.ndarray:
-    """Share of a cohort still a member at the start of each tenure month 0..months-1."""
-    hazard = churn_hazard(np.arange(months))
-    return np.concatenate([[1.0], np.cumprod(1 - hazard)[:-1]])
+FEE_CHANGE = np.datetime64("2024-01", "M")  # the monthly fee rose from 9.99 to 12.99
+FEE_BEFORE, FEE_AFTER = 9.99, 12.99
+ORDER_UPLIFT = 1.45  # a member orders this many times as often as they would without Plus
+SHIPPING_COST_MEAN, SHIPPING_COST_SD = 5.8, 0.3  # Basketly's cost of one free delivery, USD
 
 
-N_COHORTS = 48
-FIRST_COHORT = np.datetime64("2022-01", "M")
-FEE_CHANGE = np.datetime64("2024-01", "M")  # the fee rose from 9.99 to 12.99
-ORDER_UPLIFT = 1.45  # members order this many times as often as matched non-members
+def month_edges(months: int) -> np.ndarray:
+    """Day offsets from joining where membership months start: month k is [edge k, edge k+1).
+
+    Membership months are 30.44 days long, counted from each member's own joining
+    day, the same clock the customers generator uses to draw how long members stay.
+
+    >>> month_edges(3).tolist()
+    [0, 30, 61, 91]
+    """
+    from pmkit.datasets.company import DAYS_PER_MONTH
+
+    return np.round(np.arange(months + 1) * DAYS_PER_MONTH).astype(np.int64)
+
+
+def true_survival(months: int) -> np.ndarray:
+    """The population share of members still subscribed at the start of membership month k.
+
+    The customers generator draws whole months survived T from ``churn_hazard`` and a
+    uniform U, and the membership lasts round((T + U) * 30.44) days (at least 1).
+    A member is still subscribed at the start of month k when that length exceeds
+    edge k, so the share is computed exactly from the same formula.
+    """
+    from pmkit.datasets.company import DAYS_PER_MONTH
+
+    edges = month_edges(months)
+    hazard = churn_hazard(np.arange(60))
+    alive = np.concatenate([[1.0], np.cumprod(1 - hazard)])
+    p_t = alive[:-1] - alive[1:]  # P(T = t) for t = 0 .. 59
+    p_t[-1] += alive[-1]  # the generator caps T at 59
+    t = np.arange(60)[:, None]
+    # length > edge  <=>  (T + U) * 30.44 >= edge + 0.5 (rounding), and length >= 1 always
+    share = np.clip(t + 1 - (edges[None, :] + 0.5) / DAYS_PER_MONTH, 0.0, 1.0)
+    share[:, 0] = 1.0
+    return (p_t[:, None] * share).sum(axis=0)[:months]
+
+
+def _baseline_rates(c: dict[str, np.ndarray], cust: np.ndarray, day: np.ndarray,
+                    never: np.ndarray, n_days: int) -> np.ndarray:
+    """Orders per day of account age among customers who never joined, by segment.
+
+    ``rates[s, a]`` is the orders placed at account age ``a`` days by never-members of
+    segment ``s``, divided by how many of them were observed at that age. Joining
+    Plus does not depend on how often or how long a customer shops (only on the
+    segment), so these customers are a fair counterfactual for members of the same
+    segment at the same account age.
+    """
+    n_segments = int(c["segment"].max()) + 1
+    age = day - c["signup"][cust]
+    keep = never[cust]
+    orders = np.zeros((n_segments, n_days))
+    np.add.at(orders, (c["segment"][cust][keep], age[keep]), 1.0)
+    observed = np.zeros((n_segments, n_days))
+    for s in range(n_segments):
+        last_age = n_days - 1 - c["signup"][never & (c["segment"] == s)]
+        counts = np.bincount(last_age, minlength=n_days)
+        observed[s] = np.cumsum(counts[::-1])[::-1]  # customers observed at age >= a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(observed > 0, orders / observed, 0.0)
 
 
 def make_membership(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
+    """Monthly cohorts of Plus members, built from the customers and the order book.
+
+    A member's cohort is the calendar month they joined (``customers.member_since``);
+    membership month k runs from day ``edge k`` to ``edge k+1`` after their own joining
+    day. A cohort gets a row at month k only once every one of its members has been
+    watched for the whole of month k, so no member is censored inside the table:
+    ``members`` at k + 1 is ``members − churned`` at k. ``orders`` counts the member
+    orders in the order book inside those months; ``baseline_orders`` is what the
+    same members would have ordered without Plus, estimated from customers of the
+    same segment and account age who never joined.
+    """
+    from pmkit.datasets.company import N_DAYS
+
+    build.table("orders")
+    c = build.hidden["customers"]
+    orders = build.table("orders")
     rng = build.rng("membership")
-    months = FIRST_COHORT + np.arange(N_COHORTS)
-    growth = 400 * 1.04 ** np.arange(N_COHORTS)
-    sizes = rng.poisson(growth * (1 + 0.15 * np.sin(2 * np.pi * (np.arange(N_COHORTS) - 9) / 12)))
+    cust = orders["customer_id"].to_numpy() - 1
+    day = ((orders["order_date"].to_numpy().astype("datetime64[D]")
+            - np.datetime64("2023-01-01", "D")).astype(np.int64))
+    value = orders["order_value"].to_numpy()
+    is_member_order = orders["is_member"].to_numpy()
+    members = np.flatnonzero(c["since"] >= 0)
+    never = c["since"] < 0
+    rates = _baseline_rates(c, cust, day, never, N_DAYS)
+    cumulative = np.concatenate([np.zeros((rates.shape[0], 1)), np.cumsum(rates, axis=1)],
+                                axis=1)
+
+    since = c["since"][members]
+    length = np.where(c["until"][members] >= 0, c["until"][members] - since, np.iinfo(np.int64).max)
+    cohort = (np.datetime64("2023-01-01", "D") + since).astype("datetime64[M]")
+    cohort_end = ((cohort + 1).astype("datetime64[D]")
+                  - np.datetime64("2023-01-01", "D")).astype(np.int64)
+    edges = month_edges(40)
+    # Member orders, each placed in its member's membership month.
+    position = np.full(c["since"].size, -1)
+    position[members] = np.arange(members.size)
+    mo = np.flatnonzero(is_member_order)
+    who = position[cust[mo]]
+    month_of = np.searchsorted(edges, day[mo] - since[who], side="right") - 1
     rows = []
-    for i, (cohort, size) in enumerate(zip(months, sizes, strict=True)):
-        members = int(size)
-        for tenure in range(N_COHORTS - i):
-            month = cohort + tenure
-            churned = int(rng.binomial(members, churn_hazard(tenure)))
-            fee = 12.99 if month >= FEE_CHANGE else 9.99
-            baseline = 1.1 * (1 + 0.25 * (month.astype(int) % 12 in (10, 11)))
-            orders = rng.poisson(members * baseline * ORDER_UPLIFT) / max(members, 1)
-            rows.append((cohort, tenure, members, churned, fee,
-                         round(orders, 3), round(baseline * rng.normal(1, 0.03), 3),
-                         round(float(rng.normal(46, 2.5)), 2), round(float(rng.normal(5.8, 0.3)), 2)))
-            members -= churned
+    for month in np.unique(cohort):
+        group = np.flatnonzero(cohort == month)
+        last_join = int(cohort_end[group[0]]) - 1  # last day anyone in the cohort could join
+        k = 0
+        while last_join + edges[k + 1] <= N_DAYS:  # month k watched in full for everyone
+            active = group[length[group] > edges[k]]
+            if active.size == 0:
+                break
+            churned = int(np.sum(length[active] <= edges[k + 1]))
+            in_row = np.isin(who, active) & (month_of == k)
+            n_orders = int(in_row.sum())
+            start = since[active] + edges[k] - c["signup"][members[active]]
+            # Churners are members for part of the month only: count their baseline to the end.
+            stop = since[active] + np.minimum(edges[k + 1], length[active]) - c["signup"][
+                members[active]]
+            seg = c["segment"][members[active]]
+            base = cumulative[seg, np.minimum(stop, N_DAYS)] - cumulative[seg, start]
+            calendar = (month + k).astype("datetime64[M]")
+            fee = FEE_AFTER if calendar >= FEE_CHANGE else FEE_BEFORE
+            aov = float(value[mo[in_row]].mean()) if n_orders else 0.0
+            rows.append((month, k, int(active.size), churned, fee, n_orders,
+                         round(n_orders / active.size, 4), round(float(base.mean()), 4),
+                         round(aov, 2),
+                         round(float(rng.normal(SHIPPING_COST_MEAN, SHIPPING_COST_SD)), 2)))
+            k += 1
     frame = pd.DataFrame(rows, columns=["cohort", "tenure_month", "members", "churned", "fee",
-                                        "orders_per_member", "baseline_orders", "avg_order_value",
-                                        "shipping_cost"])
-    frame["cohort"] = np.asarray(frame.cohort.tolist(), dtype="datetime64[M]").astype("datetime64[s]")
+                                        "orders", "orders_per_member", "baseline_orders",
+                                        "avg_order_value", "shipping_cost"])
+    frame["cohort"] = np.asarray(frame.cohort.tolist(), dtype="datetime64[M]").astype(
+        "datetime64[s]")
+    survival = true_survival(36)
+    hazard = 1 - survival[1:] / survival[:-1]
     truth = {
         "churn_hazard": {"start": H0, "long_run": H_LONG, "time_constant_months": TAU,
                          "formula": "long_run + (start - long_run) * exp(-tenure / time_constant)"},
-        "hazard_by_tenure": [round(float(h), 6) for h in churn_hazard(np.arange(N_COHORTS))],
-        "survival_by_tenure": [round(float(s), 6) for s in survival(N_COHORTS)],
+        "hazard_by_tenure": [round(float(h), 6) for h in hazard],
+        "survival_by_tenure": [round(float(s), 6) for s in survival],
         "order_uplift": ORDER_UPLIFT,
-        "baseline_orders_per_month": 1.1,
-        "holiday_months": [11, 12],
-        "holiday_order_factor": 1.25,
-        "avg_order_value_mean": 46.0,
-        "shipping_cost_mean": 5.8,
-        "fee_change": {"month": str(FEE_CHANGE), "before": 9.99, "after": 12.99},
-        "note": "orders_per_member / baseline_orders estimates order_uplift; similar "
-                "non-members order baseline_orders_per_month, 25 % more in November and "
-                "December.",
+        "incremental_orders_share": round(ORDER_UPLIFT - 1, 6),
+        "shipping_cost_mean": SHIPPING_COST_MEAN,
+        "fee_change": {"month": str(FEE_CHANGE), "before": FEE_BEFORE, "after": FEE_AFTER,
+                       "effect_on_churn": 0.0, "effect_on_joining": 0.0,
+                       "note": "Who joins depends only on the segment (customers truth: "
+                               "join_probability), never on the fee, and everyone churns on one "
+                               "hazard curve: the true effect of the new fee on retention and on "
+                               "joining is zero. Any gap between old-fee and new-fee cohorts is "
+                               "chance and the shorter watch of young cohorts."},
+        "note": "Built from the customers and orders tables: members are customers with a "
+                "member_since day; tenure months are 30.44 days from each member's joining day. "
+                "survival_by_tenure[k] is the true share still subscribed at the start of month "
+                "k and hazard_by_tenure[k] the true chance of cancelling during month k, on that "
+                "clock. A member orders order_uplift times as often as the same customer would "
+                "without Plus; members come more often from frequent-shopping segments, so a "
+                "naive member against non-member comparison overstates the uplift.",
     }
     return {"membership": (frame, truth)}
 

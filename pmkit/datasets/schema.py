@@ -240,20 +240,26 @@ _TABLES = (
               C("cycle_days", "int", "finished − started", "days", low=0),
           ), scales=False),
     Table("membership", "longterm", "one monthly cohort of Basketly Plus members at one tenure",
-          "The membership programme: monthly cohorts followed month by month (a triangle), with "
-          "fee, order frequency against matched non-members, shipping cost and churn.", (
-              C("cohort", "date", "first day of the month the members joined", low="2022-01-01",
-                high=END),
-              C("tenure_month", "int", "months since joining (0 = the joining month)", "months",
-                low=0, high=47),
-              C("members", "int", "members active at the start of the month", "members", low=0),
-              C("churned", "int", "members who cancelled during the month", "members", low=0),
-              C("fee", "float", "monthly membership fee", "USD", low=0),
-              C("orders_per_member", "float", "orders per active member that month", "orders",
+          "The membership programme, built from the customers and orders tables: members who "
+          "joined in the same calendar month followed month by month (a triangle), with the fee, "
+          "their orders in the order book, what the same customers would have ordered without "
+          "Plus, shipping cost and churn. A cohort appears at a tenure only once all its members "
+          "were watched for that whole month.", (
+              C("cohort", "date", "first day of the calendar month the members joined",
+                low=START, high=END),
+              C("tenure_month", "int", "membership months since joining (30.44 days each; 0 = "
+                "the first)", "months", low=0, high=35),
+              C("members", "int", "members subscribed at the start of the month", "members",
                 low=0),
-              C("baseline_orders", "float", "orders per similar non-member customer that month",
-                "orders", low=0),
-              C("avg_order_value", "float", "average order value of members", "USD", low=0),
+              C("churned", "int", "members who cancelled during the month", "members", low=0),
+              C("fee", "float", "monthly membership fee that calendar month", "USD", low=0),
+              C("orders", "int", "orders these members placed as members that month (orders "
+                "table)", "orders", low=0),
+              C("orders_per_member", "float", "orders ÷ members", "orders", low=0),
+              C("baseline_orders", "float", "orders per member the same customers would have "
+                "placed without Plus: customers of the same segment and account age who never "
+                "joined", "orders", low=0),
+              C("avg_order_value", "float", "average value of those member orders", "USD", low=0),
               C("shipping_cost", "float", "Basketly's cost of free shipping per member order",
                 "USD", low=0),
           ), scales=False),
