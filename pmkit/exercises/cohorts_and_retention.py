@@ -237,20 +237,75 @@ def joiners_interval(ctx: Context) -> tuple[float, float]:
     return (r.ci[0] / before.mean(), r.ci[1] / before.mean())
 
 
+def monthly_joining(ctx: Context) -> pd.DataFrame:
+    """Per calendar month: customers who joined Plus, and customers who could have (eligible).
+
+    Eligible: signed up by the end of the month and not a member before it started.
+    """
+    def build() -> pd.DataFrame:
+        customers = ctx.load("customers")
+        signed, since = customers["signup_date"], customers["member_since"]
+        months = pd.date_range(signed.min().to_period("M").to_timestamp(), signed.max(), freq="MS")
+        ends = months + pd.offsets.MonthBegin(1)
+        return pd.DataFrame({
+            "joined": [int(((since >= m) & (since < e)).sum()) for m, e in zip(months, ends, strict=True)],
+            "eligible": [int(((signed < e) & ~(since < m)).sum()) for m, e in zip(months, ends, strict=True)],
+        }, index=pd.DatetimeIndex(months, name="month"))
+
+    return ctx.cached("monthly_joining", build)
+
+
+def _rate_windows(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    monthly, cut = monthly_joining(ctx), pd.Timestamp(fee_month(ctx))
+    rate = monthly["joined"] / monthly["eligible"]
+    before = rate[(rate.index < cut) & (rate.index >= cut - pd.DateOffset(months=YEAR))]
+    after = rate[(rate.index >= cut) & (rate.index < cut + pd.DateOffset(months=YEAR))]
+    return before.to_numpy(dtype=float), after.to_numpy(dtype=float)
+
+
+def join_rate_change(ctx: Context) -> float:
+    """The monthly join rate of eligible customers, the year from the rise against the year before."""
+    before, after = _rate_windows(ctx)
+    return float(after.mean() / before.mean() - 1)
+
+
+def join_rate_pooled(ctx: Context) -> float:
+    """The slip: all joiners over all eligible customer-months, not the average monthly rate."""
+    monthly, cut = monthly_joining(ctx), pd.Timestamp(fee_month(ctx))
+    b = monthly[(monthly.index < cut) & (monthly.index >= cut - pd.DateOffset(months=YEAR))]
+    a = monthly[(monthly.index >= cut) & (monthly.index < cut + pd.DateOffset(months=YEAR))]
+    return float((a["joined"].sum() / a["eligible"].sum()) / (b["joined"].sum() / b["eligible"].sum()) - 1)
+
+
+def join_rate_interval(ctx: Context) -> tuple[float, float]:
+    from pmkit.experiment import compare_means
+
+    before, after = _rate_windows(ctx)
+    r = compare_means(before, after)
+    return (r.ci[0] / before.mean(), r.ci[1] / before.mean())
+
+
+def cancelling_fall(ctx: Context) -> float:
+    """The fall in joining that cancels the fee gain: with fee x joiners, 1 - old / new."""
+    old_fee, new_fee = fees(ctx)
+    return 1 - old_fee / new_fee
+
+
 def fee_facts(ctx: Context) -> Evidence:
-    """Month-12 retention, its power, and who joined, around the fee rise."""
+    """Month-12 retention and its power, and two readings of joining, around the fee rise."""
     r = fee_comparison(ctx)
     low, high = fee_interval(ctx)
-    bar, mde = break_even_drop(ctx), fee_mde(ctx)
+    bar, mde, fall = break_even_drop(ctx), fee_mde(ctx), cancelling_fall(ctx)
     j_low, j_high = joiners_interval(ctx)
-    # The cohorts before and after differ in time as well as fee, and the fee changes who
-    # joins: retention among joiners can hold while fewer people join. Keep the fee only
-    # when the data rule out a drop in retention large enough to cancel the fee gain (and
-    # could have seen one) and joining did not fall; reverse it on clear harm; otherwise
-    # the cohorts cannot tell, and a randomised price test can.
-    if high < -bar or j_high < 0:
+    r_low, r_high = join_rate_interval(ctx)
+    # The cohorts before and after differ in time as well as fee, and a fee can change who
+    # joins. Keep the fee only when the data rule out harm that cancels the fee gain on
+    # retention (and could have seen it) and on both readings of joining; reverse on clear
+    # harm; when the readings disagree or cannot tell, the cohorts cannot separate the fee
+    # from time, and a randomised price test can.
+    if high < -bar or (j_high < -fall and r_high < -fall):
         call = "reverse the fee rise"
-    elif mde < bar and low > -bar and j_low > 0:
+    elif mde < bar and low > -bar and j_low > -fall and r_low > -fall:
         call = "keep the new fee"
     else:
         call = "run a price test"
@@ -262,16 +317,20 @@ def fee_facts(ctx: Context) -> Evidence:
                        "retained", "still members"),
              also=(r.rate_a, r.rate_b)),
         Fact("joiners", joiners_change(ctx), ci=(j_low, j_high), require="direction",
-             synonyms=("joiners per month", "joining", "joined", "sign-ups", "signups",
-                       "new members")),
+             synonyms=("joiners per month", "joined per month", "new members", "sign-ups",
+                       "signups")),
+        Fact("join rate", join_rate_change(ctx), ci=(r_low, r_high), require="direction",
+             synonyms=("joining rate", "rate of joining", "share joining", "conversion to plus",
+                       "eligible customers joining")),
         Fact("detectable drop", mde, change=False, require="number",
              synonyms=("mde", "minimum detectable effect", "minimum detectable difference",
                        "detectable", "power")),
         Fact("break-even drop", bar, change=False,
-             synonyms=("break even", "break-even", "cancel the fee gain")),
-    ), rule="keep only if the month-12 interval rules out a drop that cancels the fee gain, the "
-            "comparison could have detected one, and joining did not fall; reverse on clear harm; "
-            "otherwise the cohorts cannot tell: run a randomised price test",
+             synonyms=("break even", "break-even", "cancel the fee gain"), also=(fall,)),
+    ), rule="keep only if retention rules out a drop that cancels the fee gain (and the comparison "
+            "could have seen one) and both readings of joining rule out a cancelling fall; reverse "
+            "on clear harm; otherwise the cohorts cannot separate the fee from time: run a "
+            "randomised price test",
         given=(float(YEAR), 80.0, 95.0, old_fee, new_fee))
 
 
@@ -280,16 +339,16 @@ def fee_call(ctx: Context) -> str:
 
 
 def _not_test_question(ctx: Context) -> str:
-    low, high = fee_interval(ctx)
     j_low, j_high = joiners_interval(ctx)
-    return (f"Month-{YEAR} retention moved between {100 * low:+.1f} and {100 * high:+.1f} points, "
-            f"and joiners per month between {100 * j_low:+.0f}% and {100 * j_high:+.0f}%. Which of "
-            "these intervals rules out the harm you would act on, and what else changed between "
-            "the two groups of cohorts besides the fee?")
+    r_low, r_high = join_rate_interval(ctx)
+    return (f"Joiners per month moved between {100 * j_low:+.0f}% and {100 * j_high:+.0f}%, and the "
+            f"join rate of eligible customers between {100 * r_low:+.0f}% and {100 * r_high:+.0f}%. "
+            "If the two readings of joining disagree, what besides the fee changed between 2023 "
+            "and 2024, and what would separate the fee from it?")
 
 
 def _test_question(ctx: Context) -> str:
-    return ("Your evidence already separates the fee from noise on both retention and joining. "
+    return ("Your evidence already rules out harm from the fee on retention and on joining. "
             "What would a price test tell you that these intervals do not?")
 
 
@@ -503,6 +562,34 @@ EXERCISES = [
         minutes=4, level="apply",
     ),
     Exercise(
+        name="join_rate_change",
+        question="The average monthly join rate (joined / eligible) in the 12 months from the fee "
+                 "rise against the 12 months before it: the relative change, as a fraction.",
+        expected=join_rate_change,
+        grade=number(rel_tol=1e-3, mistakes=[
+            (join_rate_pooled, "That divides all joiners by all eligible customer-months of each "
+                               "year. A fair summary too, but the question asks for the average of "
+                               "the twelve monthly rates, each month weighed equally."),
+            (joiners_change, "That is the change in the count of joiners; divide each month's "
+                             "joiners by the customers who could have joined first."),
+        ]),
+        hints=ladder(
+            "A growing customer base brings more joiners at any fee; a rate per customer who could "
+            "join takes the growth out, though not the ageing of that base.",
+            "`monthly` has `joined` and `eligible` per month. Divide them to get each month's rate, "
+            "keep the 12 months before `cut` and the 12 from it, and compare the two averages.",
+            "rate = monthly['joined'] / monthly[___]\n"
+            "before = rate[(rate.index < cut) & (rate.index >= cut - pd.DateOffset(months=12))]\n"
+            "after = rate[(rate.index >= cut) & (rate.index < cut + pd.DateOffset(months=12))]\n"
+            "join_rate_change = after.mean() / ___.mean() - 1",
+            "rate = monthly['joined'] / monthly['eligible']\n"
+            "before = rate[(rate.index < cut) & (rate.index >= cut - pd.DateOffset(months=12))]\n"
+            "after = rate[(rate.index >= cut) & (rate.index < cut + pd.DateOffset(months=12))]\n"
+            "join_rate_change = after.mean() / before.mean() - 1",
+        ),
+        minutes=5, level="analyse",
+    ),
+    Exercise(
         name="fee_call",
         question="'run a price test', 'keep the new fee' or 'reverse the fee rise', then a colon "
                  "and your evidence.",
@@ -516,20 +603,22 @@ EXERCISES = [
         hints=ladder(
             "A p-value above 0.05 says the data cannot tell, not that nothing happened. Weigh how "
             "large a retention drop the interval still allows against the drop that would cancel "
-            "the fee gain, whether the comparison could have seen it, and whether fewer people "
-            "joined.",
-            "Look up the month-12 interval (`low`, `high`), `fee_mde`, `break_even` and the "
-            "joiners' interval (`j_low`, `j_high`). Keep only if the interval excludes the "
-            "break-even drop, the MDE is below it and joining did not fall; reverse on clear harm; "
+            "the fee gain, whether the comparison could have seen it, and what the two readings of "
+            "joining say, given that 2024 differs from 2023 in more than the fee.",
+            "Look up the month-12 interval (`low`, `high`), `fee_mde`, `break_even`, the fall in "
+            "joining that cancels the fee gain (`cancel`), and the intervals of the two joining "
+            "readings (`j_low`, `j_high`; `r_low`, `r_high`). Keep only if every interval rules out "
+            "cancelling harm and the MDE is below the break-even drop; reverse on clear harm; "
             "otherwise run a price test.",
             "fee_call = (f\"___: month-12 retention moved {100 * fee_difference:+.1f} points (95% CI "
             "{100 * low:+.1f} to {100 * high:+.1f}); the detectable drop is {100 * fee_mde:.1f} "
-            "points against a break-even drop of {100 * break_even:.1f}; joiners per month changed "
-            "{100 * joiners_change:+.0f}% (95% CI {100 * j_low:+.0f}% to {100 * j_high:+.0f}%), "
-            "___\")",
-            "if high < -break_even or j_high < 0:\n"
+            "points against a break-even drop of {100 * break_even:.1f}; joiners per month ___ "
+            "{100 * joiners_change:+.0f}% (95% CI {100 * j_low:+.0f}% to {100 * j_high:+.0f}%) while "
+            "the join rate ___ {100 * join_rate_change:+.0f}% (95% CI {100 * r_low:+.0f}% to "
+            "{100 * r_high:+.0f}%)\")",
+            "if high < -break_even or (j_high < -cancel and r_high < -cancel):\n"
             "    call = 'reverse the fee rise'\n"
-            "elif fee_mde < break_even and low > -break_even and j_low > 0:\n"
+            "elif fee_mde < break_even and low > -break_even and j_low > -cancel and r_low > -cancel:\n"
             "    call = 'keep the new fee'\n"
             "else:\n"
             "    call = 'run a price test'\n"
@@ -539,7 +628,8 @@ EXERCISES = [
             "points (95% CI {100 * low:+.1f} to {100 * high:+.1f}); the detectable drop is "
             "{100 * fee_mde:.1f} points against a break-even drop of {100 * break_even:.1f}; joiners "
             "per month {moved(j_low, j_high)} {100 * joiners_change:+.0f}% (95% CI "
-            "{100 * j_low:+.0f}% to {100 * j_high:+.0f}%)\")",
+            "{100 * j_low:+.0f}% to {100 * j_high:+.0f}%) and the join rate {moved(r_low, r_high)} "
+            "{100 * join_rate_change:+.0f}% (95% CI {100 * r_low:+.0f}% to {100 * r_high:+.0f}%)\")",
         ),
         minutes=8, level="evaluate",
     ),
