@@ -208,11 +208,16 @@ def break_even_drop(ctx: Context) -> float:
     return fee_comparison(ctx).rate_a * (1 - old_fee / new_fee)
 
 
+def _years_around_rise(ctx: Context, monthly: Any) -> tuple[Any, Any]:
+    """The 12 months before the new fee and the 12 months from it (rows by calendar month)."""
+    cut, year = pd.Timestamp(fee_month(ctx)), pd.DateOffset(months=YEAR)
+    index = monthly.index
+    return monthly[(index < cut) & (index >= cut - year)], monthly[(index >= cut) & (index < cut + year)]
+
+
 def _joiner_windows(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     """Joiners per month in the 12 months before the new fee and the 12 months from it."""
-    size, cut = joiners(ctx), pd.Timestamp(fee_month(ctx))
-    before = size[(size.index < cut) & (size.index >= cut - pd.DateOffset(months=YEAR))]
-    after = size[(size.index >= cut) & (size.index < cut + pd.DateOffset(months=YEAR))]
+    before, after = _years_around_rise(ctx, joiners(ctx))
     return before.to_numpy(dtype=float), after.to_numpy(dtype=float)
 
 
@@ -256,10 +261,8 @@ def monthly_joining(ctx: Context) -> pd.DataFrame:
 
 
 def _rate_windows(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    monthly, cut = monthly_joining(ctx), pd.Timestamp(fee_month(ctx))
-    rate = monthly["joined"] / monthly["eligible"]
-    before = rate[(rate.index < cut) & (rate.index >= cut - pd.DateOffset(months=YEAR))]
-    after = rate[(rate.index >= cut) & (rate.index < cut + pd.DateOffset(months=YEAR))]
+    monthly = monthly_joining(ctx)
+    before, after = _years_around_rise(ctx, monthly["joined"] / monthly["eligible"])
     return before.to_numpy(dtype=float), after.to_numpy(dtype=float)
 
 
@@ -271,9 +274,7 @@ def join_rate_change(ctx: Context) -> float:
 
 def join_rate_pooled(ctx: Context) -> float:
     """The slip: all joiners over all eligible customer-months, not the average monthly rate."""
-    monthly, cut = monthly_joining(ctx), pd.Timestamp(fee_month(ctx))
-    b = monthly[(monthly.index < cut) & (monthly.index >= cut - pd.DateOffset(months=YEAR))]
-    a = monthly[(monthly.index >= cut) & (monthly.index < cut + pd.DateOffset(months=YEAR))]
+    b, a = _years_around_rise(ctx, monthly_joining(ctx))
     return float((a["joined"].sum() / a["eligible"].sum()) / (b["joined"].sum() / b["eligible"].sum()) - 1)
 
 
