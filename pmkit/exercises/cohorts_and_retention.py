@@ -344,8 +344,8 @@ def _not_test_question(ctx: Context) -> str:
     r_low, r_high = join_rate_interval(ctx)
     return (f"Joiners per month moved between {100 * j_low:+.0f}% and {100 * j_high:+.0f}%, and the "
             f"join rate of eligible customers between {100 * r_low:+.0f}% and {100 * r_high:+.0f}%. "
-            "If the two readings of joining disagree, what besides the fee changed between 2023 "
-            "and 2024, and what would separate the fee from it?")
+            "If the two readings of joining disagree, what besides the fee changed between the "
+            "year before the rise and the year after, and what would separate the fee from it?")
 
 
 def _test_question(ctx: Context) -> str:
@@ -605,7 +605,8 @@ EXERCISES = [
             "A p-value above 0.05 says the data cannot tell, not that nothing happened. Weigh how "
             "large a retention drop the interval still allows against the drop that would cancel "
             "the fee gain, whether the comparison could have seen it, and what the two readings of "
-            "joining say, given that 2024 differs from 2023 in more than the fee.",
+            "joining say, given that the year after the rise differs from the year before in more "
+            "than the fee.",
             "Look up the month-12 interval (`low`, `high`), `fee_mde`, `break_even`, the fall in "
             "joining that cancels the fee gain (`cancel`), and the intervals of the two joining "
             "readings (`j_low`, `j_high`; `r_low`, `r_high`). Keep only if every interval rules out "
