@@ -33,6 +33,9 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
+#: The cheat sheet's file name; lessons link to it as ``../docs/cheatsheet.md``.
+CHEAT_SHEET_NAME = "cheatsheet.md"
+
 #: Where JupyterLite's Pyodide kernel mounts the browser-stored files the learner sees.
 BROWSER_DRIVE = Path("/drive")
 
@@ -96,6 +99,11 @@ def solutions_dir() -> Path:
 def datasets_dir() -> Path:
     """Committed default-seed datasets."""
     return _content_dir("datasets")
+
+
+def cheat_sheet() -> Path:
+    """The one-page Python and pmkit cheat sheet every lesson links to (``docs/cheatsheet.md``)."""
+    return _content_dir("docs") / CHEAT_SHEET_NAME
 
 
 def workspace_dir() -> Path:

@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 AXE_VERSION = "4.14.1"
 CACHE = ROOT / ".pytest_cache" / "axe-core" / AXE_VERSION
 # The rules the course promises: WCAG 2.0 and 2.1, levels A and AA.
+# What the course puts in a notebook: every output and the lessons' own Markdown. JupyterLab's
+# chrome (toolbars, prompts, the code editor) is JupyterLab's to fix, not ours.
+OUR_PARTS = ".jp-OutputArea-output, .jp-MarkdownOutput"
 TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 # axe-core's "best practice" rules for a page's structure, which WCAG's tags leave out: headings
 # in order, one main landmark, all content inside landmarks, a skip link that leads somewhere.

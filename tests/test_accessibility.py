@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_markdown_cell, new_notebook
 
-from tests.axe import STRUCTURE, violations
+from tests.axe import OUR_PARTS, STRUCTURE, violations
 from tests.browser_harness import SLOW, Lab
 
 LESSON = "00_welcome.ipynb"
@@ -97,7 +97,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_site_page_passes_axe_offline(browser: Any, site: Path) -> None:
     page, asked = _offline_page(browser)
     pages = sorted(site.glob("*.html"))
-    assert len(pages) == 1 + len(list((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")))
+    # The index, one page per lesson, and the cheat sheet.
+    assert len(pages) == 2 + len(list((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")))
     failures = {}
     for built in pages:
         page.goto(built.as_uri())
@@ -181,9 +182,6 @@ def test_math_is_typeset_offline_from_the_bundled_mathjax(
     assert asked == []
 
 
-# What the course puts in a notebook: every output and the lessons' own Markdown. JupyterLab's
-# chrome (toolbars, prompts, the code editor) is JupyterLab's to fix, not ours.
-OUR_PARTS = ".jp-OutputArea-output, .jp-MarkdownOutput"
 
 
 def _run_all(page: Any) -> None:
@@ -223,13 +221,7 @@ def test_lesson_00_outputs_pass_axe_in_jupyterlab(browser: Any, jupyter_lab: tup
     tab_stops = page.eval_on_selector_all(".jp-OutputArea-output .noUi-handle",
                                           "handles => handles.map(h => h.tabIndex)")
     page.close()
-    from pmkit.display import Figure
-
-    # Until figures display as HTML with a real alt attribute (branch lab, issue 16), JupyterLab
-    # drops their alt text: that rule alone is allowed to fail then, and only then (see the end).
-    before_lab = not hasattr(Figure, "html")
-    others = [line for line in found if not (before_lab and line.startswith("image-alt"))]
-    assert others == [], "\n".join(others)
+    assert found == [], "\n".join(found)
     unexpected = [line for line in handles if not line.startswith("aria-input-field-name")]
     assert unexpected == [], "\n".join(unexpected)
     assert handles, "ipywidgets now names its slider handles: drop the exclusion above and this check"
@@ -239,8 +231,6 @@ def test_lesson_00_outputs_pass_axe_in_jupyterlab(browser: Any, jupyter_lab: tup
     # Every slider is labelled in visible words and is a keyboard stop.
     assert labels and all(label.strip() for label in labels), labels
     assert tab_stops and all(stop == 0 for stop in tab_stops), tab_stops
-    if found:
-        pytest.xfail(f"{len(found)} figure(s) without alt in JupyterLab until figures render as HTML")
 
 
 def _text(markup: str) -> str:

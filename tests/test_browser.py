@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.axe import OUR_PARTS, violations
 from tests.browser_harness import (
     ROOT,
     SLOW,
@@ -74,9 +75,17 @@ def _set_theme(page: Any, theme: str) -> None:
     page.wait_for_timeout(300)  # the theme's stylesheet repaints the page
 
 
-def _run_all(page: Any, server: Lab, lesson: str) -> None:
+def _lab_page(lesson: str, suffix: str = "") -> str:
     # A JupyterLab workspace of its own, so the tabs of the lessons before are not restored.
-    page.goto(server.url(f"lab/workspaces/{Path(lesson).stem}/tree/{lesson}"))
+    return f"lab/workspaces/{Path(lesson).stem}{suffix}/tree/{lesson}"
+
+
+def _notebook7_page(lesson: str, suffix: str = "") -> str:
+    return f"notebooks/{lesson}"
+
+
+def _run_all(page: Any, server: Lab, lesson: str, address: Any = _lab_page) -> None:
+    page.goto(server.url(address(lesson)))
     page.wait_for_selector(f"{NOTEBOOK} .jp-CodeCell")
     page.wait_for_function(KERNEL_READY)  # Run All before the kernel is ready may do nothing
     assert page.locator(f"{NOTEBOOK} .jp-OutputArea-output").count() == 0  # nothing left from a build
@@ -97,14 +106,27 @@ def _errors_shown(page: Any) -> list[str]:
     return [errors.nth(k).inner_text()[:300] for k in range(errors.count())]
 
 
-def _move_slider(page: Any, explorer: Any) -> None:
+def _move_slider(page: Any, explorer: Any, by: str = "keyboard") -> None:
+    """One step of the explorer's first slider, with the arrow keys or by dragging its handle."""
     handle = explorer.locator(".noUi-handle").first
     at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-    handle.focus()
-    handle.press("ArrowLeft" if at_max else "ArrowRight")
+    if by == "keyboard":
+        handle.focus()
+        handle.press("ArrowLeft" if at_max else "ArrowRight")
+        return
+    handle.scroll_into_view_if_needed()
+    track = explorer.locator(".noUi-base").first.bounding_box()
+    box = handle.bounding_box()
+    low, high = float(handle.get_attribute("aria-valuemin")), float(handle.get_attribute("aria-valuemax"))
+    step = track["width"] / max(high - low, 1) * 1.2  # a little more than one step on the track
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - step if at_max else x + step, y, steps=5)
+    page.mouse.up()
 
 
-def _explorer_problems(page: Any) -> list[str]:
+def _explorer_problems(page: Any, by: str = "keyboard") -> list[str]:
     """Each explorer must show a real chart before any interaction and a new one after a move."""
     problems = []
     explorers = page.locator(EXPLORER)
@@ -116,7 +138,7 @@ def _explorer_problems(page: Any) -> list[str]:
             problems.append(f"explorer {k + 1}: no chart before any interaction")
             continue
         before = image.get_attribute("src")
-        _move_slider(page, explorer)
+        _move_slider(page, explorer, by)
         try:
             # The redraw replaces the widget's HTML, image and all: look the image up afresh.
             page.wait_for_function(REDRAWN, arg=[explorer.element_handle(), before], timeout=60_000)
@@ -125,8 +147,13 @@ def _explorer_problems(page: Any) -> list[str]:
     return problems
 
 
-def _screenshots(page: Any, lesson: str) -> list[Path]:
-    """The lesson's first explorer (else its first figure) in view, light and dark."""
+def _screenshots(page: Any, lesson: str, interface: str = "jupyterlab",
+                 problems: list[str] | None = None) -> list[Path]:
+    """The lesson's first explorer (else its first figure) in view, light and dark.
+
+    Given a ``problems`` list, axe-core's WCAG A/AA violations in the course's own parts of the
+    page (outputs and the lesson's Markdown) are added to it, in each theme.
+    """
     target = page.locator(EXPLORER)
     target = target if target.count() else page.locator(f"{NOTEBOOK} figure.pmkit-figure")
     if target.count():
@@ -134,12 +161,18 @@ def _screenshots(page: Any, lesson: str) -> list[Path]:
     saved = []
     for theme in ("light", "dark"):
         _set_theme(page, theme)
-        saved.append(screenshot(page, f"{Path(lesson).stem}-jupyterlab-{theme}"))
+        saved.append(screenshot(page, f"{Path(lesson).stem}-{interface}-{theme}"))
+        if problems is not None:
+            # ipywidgets gives a slider's handle no accessible name: that one gap is pinned down
+            # in tests/test_accessibility.py, everything else counts here.
+            found = violations(page, f"{NOTEBOOK} :is({OUR_PARTS})", exclude=[".noUi-handle"])
+            problems += [f"axe ({theme} theme): {line}" for line in found]
     _set_theme(page, "light")  # the setting is saved: the next lesson opens in the light theme
     return saved
 
 
-def _reopen_problems(chromium: Any, server: Lab, page: Any, lesson: str) -> list[str]:
+def _reopen_problems(chromium: Any, server: Lab, page: Any, lesson: str,
+                     address: Any = _lab_page, ignore: frozenset[str] = frozenset()) -> list[str]:
     """Saved, closed and reopened without a kernel, the explorer still shows its chart."""
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     page.wait_for_selector(".jp-mod-dirty", state="detached")
@@ -148,14 +181,15 @@ def _reopen_problems(chromium: Any, server: Lab, page: Any, lesson: str) -> list
     again.set_default_timeout(SLOW)
     console = ConsoleWatch().attach(again)
     try:
-        again.goto(server.url(f"lab/workspaces/{Path(lesson).stem}-reopened/tree/{lesson}"))
+        again.goto(server.url(address(lesson, "-reopened")))
         again.wait_for_selector(f"{NOTEBOOK} .jp-CodeCell")
         try:
             again.wait_for_selector(f"{EXPLORER} figure.pmkit-figure img", timeout=60_000)
         except sync_api().TimeoutError:
             broken = again.locator(f"{NOTEBOOK} .jupyter-widgets").first.inner_text()[:200]
             return [f"reopened: the explorer shows no chart ({broken!r})"]
-        found = image_problems(again, EXPLORER) + [f"console: {text[:200]}" for text in console.errors]
+        found = image_problems(again, EXPLORER) + [f"console: {text[:200]}" for text in console.errors
+                                                   if text not in ignore]
         return [f"reopened: {problem}" for problem in found]
     finally:
         again.close()
@@ -187,9 +221,7 @@ def test_lesson_works_in_jupyterlab(lesson: str, browser: Any, lab: Lab) -> None
             hint = page.locator(f"{NOTEBOOK} .jp-RenderedMarkdown:has-text('Hint 1')")
             if not hint.count() or "`" in hint.first.inner_text() or not hint.first.locator("code").count():
                 problems.append("lesson 00's hint does not render its `code` as code")
-        # Hook for axe-core (tests/axe.py, branch a11y): once merged, add
-        # `problems += violations(page, f"{NOTEBOOK} .jp-OutputArea-output")` here.
-        shots = _screenshots(page, lesson)
+        shots = _screenshots(page, lesson, problems=problems)
         if lesson.startswith("00_"):
             problems += _reopen_problems(browser, lab, page, lesson)
         problems += [f"console: {text[:300]}" for text in console.errors]
@@ -245,3 +277,42 @@ def test_every_site_page_loads_with_its_figures(browser: Any, tmp_path: Path) ->
     network = "Failed to load resource: net::ERR_FAILED"
     problems += [f"console: {text[:300]}" for text in console.errors if not (refused and text == network)]
     assert problems == []
+
+
+# Notebook 7.6's shortcut settings throw this on every page load, with no extension installed
+# (reproduced on a notebook holding one bare slider): its bug, not ours; every other error counts.
+NOTEBOOK7_OWN_ERRORS = frozenset({"uncaught: Cannot read properties of undefined (reading 'schema')"})
+
+
+def _with_explorers() -> list[str]:
+    """The first and the last lesson that has an explorer: Notebook 7 gets the same checks on them."""
+    lessons = [lesson for lesson in LESSONS if _built(lesson)["explorers"]]
+    return sorted({lessons[0], lessons[-1]}) if lessons else []
+
+
+@pytest.mark.parametrize("lesson", _with_explorers())
+def test_explorers_work_in_notebook_7(lesson: str, browser: Any, lab: Lab) -> None:
+    """Hubs and Binder often open Notebook 7's single-document interface: explorers work there too."""
+    pytest.importorskip("notebook", minversion="7", reason="no Notebook 7 (the lab extra has it)")
+    expected = _built(lesson)
+    page = browser.new_page(viewport=VIEWPORT)
+    page.set_default_timeout(SLOW)
+    console = ConsoleWatch().attach(page)
+    try:
+        _run_all(page, lab, lesson, _notebook7_page)
+        assert page.evaluate("() => window.jupyterapp.name") == "Jupyter Notebook"
+        problems = [f"error output: {text}" for text in _errors_shown(page)]
+        problems += image_problems(page, NOTEBOOK) + figure_problems(page, NOTEBOOK)
+        explorers = page.locator(EXPLORER).count()
+        if explorers != expected["explorers"]:
+            problems.append(f"{explorers} live explorers, {expected['explorers']} in the built lesson")
+        # Notebook 7 (7.6) does not pass arrow keys to a focused ipywidgets slider, so a learner
+        # there drags it; JupyterLab's test moves it with the keyboard.
+        problems += _explorer_problems(page, by="mouse")
+        shots = _screenshots(page, lesson, "notebook7")
+        problems += _reopen_problems(browser, lab, page, lesson, _notebook7_page, NOTEBOOK7_OWN_ERRORS)
+        problems += [f"console: {text[:300]}" for text in console.errors if text not in NOTEBOOK7_OWN_ERRORS]
+        assert problems == [], f"{lesson} in Notebook 7 (see {shots[0].parent}):\n" + "\n".join(problems)
+    finally:
+        page.close()
+        lab.shut_kernels_down()

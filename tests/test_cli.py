@@ -129,6 +129,31 @@ def test_notebooks_find_datasets_from_any_working_directory(tmp_path: Path) -> N
     assert result.returncode == 0 and int(result.stdout) > 0, result.stderr
 
 
+def test_the_cheat_sheet_link_works_in_every_workspace_layout(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lessons link ``../docs/cheatsheet.md``: a workspace in the standard place gets the sheet beside it."""
+    from pmkit import paths
+    from pmkit.course import workspace
+
+    sheet = tmp_path / "course-docs" / "cheatsheet.md"
+    sheet.parent.mkdir()
+    sheet.write_text("# Cheat sheet\n")
+    monkeypatch.setattr(paths, "cheat_sheet", lambda: sheet)
+    monkeypatch.setenv("PMKIT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("PMKIT_WORKSPACE", raising=False)
+    prepared = workspace.prepare()
+    placed = tmp_path / "home" / "docs" / "cheatsheet.md"
+    assert prepared.workspace == tmp_path / "home" / "workspace"
+    assert placed.read_text() == "# Cheat sheet\n"
+    placed.write_text("my notes")  # the learner's copy is theirs: never overwritten
+    workspace.prepare()
+    assert placed.read_text() == "my notes"
+    # A workspace elsewhere: nothing is written outside it.
+    monkeypatch.setenv("PMKIT_WORKSPACE", str(tmp_path / "elsewhere" / "ws"))
+    workspace.prepare()
+    assert not (tmp_path / "elsewhere" / "docs").exists()
+
+
 def test_a_renumbered_lesson_moves_with_its_answers(tmp_path: Path) -> None:
     """A copy saved under a lesson's old number takes the new name; a new lesson on that number is fresh."""
     env = {"PMKIT_WORKSPACE": str(tmp_path)}

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -723,6 +724,98 @@ def test_grading_refuses_without_a_sandbox_unless_the_risk_is_accepted(tmp_path:
     assert row["mode"] == "unsandboxed" and row["late_share"] == "correct" and row["score"] == "1"
     report = json.loads((tmp_path / "gradebook-integrity.json").read_text(encoding="utf-8"))
     assert report["mode"] == "unsandboxed" and "no process-count limit" in report["memory"]
+
+
+NOBODY = 65534
+AS_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--inh-caps=-all",
+             "--bounding-set=-all"]
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+@pytest.fixture(scope="module")
+def shared_folder() -> Iterator[Path]:
+    """A folder an unprivileged user can use (pytest's own temp folders are private to root)."""
+    import shutil
+    import tempfile
+
+    if os.geteuid() != 0:
+        pytest.skip("this run is not root: every grading test here already takes the user-namespace route")
+    if shutil.which("setpriv") is None or shutil.which("bwrap") is None:
+        pytest.skip("needs setpriv (util-linux) and bubblewrap to grade as an unprivileged user")
+    folder = Path(tempfile.mkdtemp(prefix="pmkit-userns-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _grade_as_nobody(folder: Path, python: Path,
+                     submissions: dict[str, dict]) -> tuple[subprocess.CompletedProcess, Path]:
+    """Grade ``submissions`` in a class folder of their own as the unprivileged user."""
+    work = folder / f"class-{len(list(folder.glob('class-*')))}"
+    work.mkdir(mode=0o777)
+    work.chmod(0o777)
+    for name, nb in submissions.items():
+        save(nb, work / "subs" / name).chmod(0o644)
+    (work / "subs").chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PMKIT_REPO"}}
+    env |= {"HOME": str(work), "PMKIT_PROGRESS": "off"}
+    return subprocess.run([*AS_NOBODY, str(python), "-m", "pmkit", "grade", "subs", "--out", "gradebook.csv",
+                           "--timeout", str(CELL_TIMEOUT)],
+                          capture_output=True, text=True, cwd=work, env=env, timeout=900), work
+
+
+def test_an_unprivileged_grader_sandboxes_in_a_user_namespace(shared_folder: Path) -> None:
+    """The route most instructors take: not root, a wheel install, bubblewrap in a user namespace."""
+    import importlib.util
+
+    if not SYSTEM_PYTHON.is_file() or subprocess.run(
+            [str(SYSTEM_PYTHON), "-c", "import sys; sys.exit(sys.version_info < (3, 11))"]).returncode:
+        pytest.skip("needs a system Python 3.11+ at /usr/bin/python3 for the unprivileged user's environment")
+    spec = importlib.util.spec_from_file_location("course_script", ROOT / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course)
+    uv = course.find_uv()
+    if uv is None:
+        pytest.skip("needs uv to build the unprivileged user's environment quickly")
+    # What an instructor without root has: an environment of their own, with the course installed
+    # from its wheel (lessons and datasets inside the package), not from this checkout.
+    venv = shared_folder / "venv"
+    for command in ([uv, "venv", "-q", "--python", SYSTEM_PYTHON, venv],
+                    [uv, "pip", "install", "-q", "--python", venv / "bin" / "python", f"{ROOT}[course]"]):
+        done = subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-1500:]
+    peek = "import os; print(open('/proc/1/cmdline').read(), os.getuid())"
+    done, work = _grade_as_nobody(shared_folder, venv / "bin" / "python", {
+        "uma.ipynb": learner_notebook(RIGHT),
+        "vic.ipynb": insert_after_setup(learner_notebook({}), peek),
+    })
+    assert done.returncode == 0, done.stdout[-1500:] + done.stderr[-1500:]
+    located = subprocess.run([venv / "bin" / "python", "-c", "import pmkit.paths as p; print(p.repo_root())"],
+                             capture_output=True, text=True, cwd=work,
+                             env={k: v for k, v in os.environ.items() if k != "PMKIT_REPO"})
+    assert located.stdout.strip() == "None"  # graded from the wheel's own lessons and datasets
+    rows = {row["learner"]: row for row in read_csv(work / "gradebook.csv")}
+    assert rows["uma"]["score"] == str(len(EXERCISES)) and rows["uma"]["error"] == ""
+    assert rows["vic"]["score"] == "0"
+    assert {row["mode"] for row in rows.values()} == {"sandbox"}
+    assert (work / "gradebook.csv").stat().st_uid == NOBODY  # graded by that user, not by root
+    report = json.loads((work / "gradebook-integrity.json").read_text(encoding="utf-8"))
+    assert report["mode"] == "sandbox"
+
+
+def test_an_unprivileged_grader_that_cannot_read_its_python_is_refused(shared_folder: Path) -> None:
+    """A Python under another user's home cannot be mounted: grade says so before any work."""
+    readable = subprocess.run([*AS_NOBODY, "bwrap", "--unshare-user", "--ro-bind", sys.base_prefix,
+                               sys.base_prefix, "--ro-bind", "/usr", "/usr", "true"], capture_output=True)
+    if readable.returncode == 0:
+        pytest.skip(f"the unprivileged user can read {sys.base_prefix}, so nothing is refused here")
+    done, work = _grade_as_nobody(shared_folder, Path(sys.executable), {"uma.ipynb": learner_notebook(RIGHT)})
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert "cannot mount the Python that grading runs" in line and grading.SANDBOX_FLAG in line
+    assert not (work / "gradebook.csv").exists()
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

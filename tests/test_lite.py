@@ -88,6 +88,8 @@ def test_the_site_holds_every_lesson_the_data_and_a_readme(site: tuple[Path, boo
     for name in manifest["files"]:
         assert (files / "datasets" / name).is_file(), name
     assert "clear this site's data" in (files / "README.md").read_text()
+    # Every lesson links the cheat sheet as ../docs/cheatsheet.md: from the top folder, docs/.
+    assert (files / "docs" / "cheatsheet.md").read_bytes() == paths.cheat_sheet().read_bytes()
     listing = json.loads((site[0] / "api" / "contents" / "all.json").read_text())
     listed = {entry["name"] for entry in listing["content"]}
     assert {lesson.name for lesson in lessons} <= listed

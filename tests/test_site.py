@@ -112,6 +112,33 @@ def test_pages_link_to_the_index_and_their_neighbours(course: Path, tmp_path: Pa
     assert "require.js" not in middle
 
 
+def test_links_to_lessons_and_the_cheat_sheet_lead_to_their_pages(course: Path, tmp_path: Path) -> None:
+    (course / "docs").mkdir()
+    (course / "docs" / "cheatsheet.md").write_text(
+        "# Cheat sheet\n\n`orders.groupby(\"region\")` groups rows. "
+        "Practise in [Charts](../lessons/01_charts.ipynb).\n")
+    path = _lesson(course / "lessons", "03", "linked", title="Linked", prerequisites=("01_charts",))
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source += ("\n\n*Prerequisites:* [01 · Charts](01_charts.ipynb), [99](99_unpublished.ipynb)"
+                           " · *Python help:* [cheat sheet](../docs/cheatsheet.md)")
+    nbformat.write(nb, path)
+    site.build_site(tmp_path / "site")
+    hrefs = [link.get("href") for link in Tags((tmp_path / "site" / "03_linked.html").read_text()).links]
+    assert {"01_charts.html", "cheatsheet.html", "99_unpublished.ipynb"} <= set(hrefs)
+    assert "../docs/cheatsheet.md" not in hrefs and "01_charts.ipynb" not in hrefs
+    sheet = (tmp_path / "site" / "cheatsheet.html").read_text(encoding="utf-8")
+    assert "groups rows" in sheet and "<title>Python and pmkit cheat sheet</title>" in sheet
+    assert {"index.html", "01_charts.html"} <= {link.get("href") for link in Tags(sheet).links}
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "cheatsheet.html" in [link.get("href") for link in Tags(index).links]
+
+
+def test_a_course_without_a_cheat_sheet_gets_no_link_to_one(course: Path, tmp_path: Path) -> None:
+    site.build_site(tmp_path / "site")
+    assert not (tmp_path / "site" / "cheatsheet.html").exists()
+    assert "cheatsheet.html" not in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_figure_without_alt_text_stops_the_build(course: Path, tmp_path: Path) -> None:
     _lesson(course / "lessons", "03", "bare", title="Bare", alt="")
     with pytest.raises(ValueError, match=r"without alt text in 03_bare, cell 1"):

@@ -33,6 +33,7 @@ from pmkit.course import sandbox
 PREFIX = "pmkit-grade-"
 ANSWERS = "answers.jsonl"
 STATUS = "run.json"
+STARTUP_LOG = "startup.log"  # in the box itself, outside both folders the sandbox sees
 MAX_STATUS_BYTES = 64 * 1024
 # Extra seconds past the whole-notebook limit before the grader stops a run itself: the
 # runner's imports and the kernel's start are not on the notebook's clock.
@@ -56,6 +57,7 @@ class Outcome:
     exit_code: int | None = None
     peak_mb: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    startup_error: str = ""  # what the sandbox or the runner said before the runner took over
 
 
 @dataclass(frozen=True)
@@ -150,10 +152,13 @@ def run(copy_name: str, content: bytes, plan: Plan, slot: int, stop: threading.E
     box = _make_box(copy_name, content, uid)
     try:
         command = _command(box, copy_name, plan, uid)
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, cwd=box / "work", start_new_session=True,
-                                   env=None if plan.sandboxed else _env(box, plan, sandboxed=False),
-                                   preexec_fn=None if plan.sandboxed else _limit_memory(plan.memory_mb))
+        # The runner silences its stderr first thing, so this file holds only what bubblewrap,
+        # prlimit or Python said before it (a mount it cannot read, an import that failed).
+        with open(box / STARTUP_LOG, "wb") as startup_log:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=startup_log, cwd=box / "work", start_new_session=True,
+                                       env=None if plan.sandboxed else _env(box, plan, sandboxed=False),
+                                       preexec_fn=None if plan.sandboxed else _limit_memory(plan.memory_mb))
         with _RUNNING_LOCK:
             _RUNNING.add(process.pid)
         try:
@@ -166,9 +171,23 @@ def run(copy_name: str, content: bytes, plan: Plan, slot: int, stop: threading.E
                 _RUNNING.discard(process.pid)
         answers, problem = read_limited(box / "out", ANSWERS, MAX_FILE_BYTES)
         status_bytes, _ = read_limited(box / "out", STATUS, MAX_STATUS_BYTES)
-        return Outcome(answers, problem, _status(status_bytes), stopped, process.returncode, round(peak, 1))
+        startup, _ = read_limited(box, STARTUP_LOG, MAX_STATUS_BYTES)
+        return Outcome(answers, problem, _status(status_bytes), stopped, process.returncode, round(peak, 1),
+                       startup_error=last_line(startup))
     finally:
         shutil.rmtree(box, ignore_errors=True)
+
+
+def last_line(data: bytes | None) -> str:
+    """The last non-blank line of a start-up log, trimmed for a gradebook cell.
+
+    >>> last_line(b"bwrap: Can't find source path /opt/py: Permission denied\\n")
+    "bwrap: Can't find source path /opt/py: Permission denied"
+    >>> last_line(None)
+    ''
+    """
+    lines = [line.strip() for line in (data or b"").decode("utf-8", "replace").splitlines() if line.strip()]
+    return " ".join(lines[-1].split())[:200] if lines else ""
 
 
 def _status(data: bytes | None) -> dict[str, Any]:

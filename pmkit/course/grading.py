@@ -676,7 +676,8 @@ def _run_error(outcome: Any, plan: Any) -> str:
     if outcome.stopped == "interrupted":
         return "interrupted"
     if not outcome.status:
-        return f"the grading run ended without a readable report (exit code {outcome.exit_code})"
+        said = f": {outcome.startup_error}" if outcome.startup_error else ""
+        return f"the grading run ended without a readable report (exit code {outcome.exit_code}){said}"
     error = _plain_error(outcome.status["error"], outcome.status["failed_cell"], plan)
     if not error and outcome.exit_code != 0:
         return f"the grading run ended abnormally (exit code {outcome.exit_code})"

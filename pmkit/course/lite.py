@@ -232,7 +232,11 @@ def pyodide_url() -> str | None:
 
 
 def stage_contents(folder: Path) -> list[str]:
-    """Lay out what the learner's file browser shows: the lessons, the datasets, a README."""
+    """Lay out what the learner's file browser shows: the lessons, the datasets, a README.
+
+    The cheat sheet goes to ``docs/``: the lessons link it as ``../docs/cheatsheet.md``, which
+    JupyterLab resolves from the top folder to ``docs/cheatsheet.md``.
+    """
     lessons = sorted(paths.lessons_dir().glob("[0-9][0-9]_*.ipynb"))
     if not lessons:
         raise FileNotFoundError(f"no lessons in {paths.lessons_dir()}: run `pmkit build` first")
@@ -241,6 +245,9 @@ def stage_contents(folder: Path) -> list[str]:
         shutil.copy2(lesson, folder / lesson.name)
     shutil.copytree(paths.datasets_dir(), folder / "datasets")
     (folder / "README.md").write_text(README_TEXT, encoding="utf-8")
+    if paths.cheat_sheet().is_file():
+        (folder / "docs").mkdir()
+        shutil.copy2(paths.cheat_sheet(), folder / "docs" / paths.CHEAT_SHEET_NAME)
     return [lesson.name for lesson in lessons]
 
 

@@ -68,21 +68,26 @@ def prlimit_args(limits: Limits) -> list[str]:
 def available() -> str:
     """'' when a sandbox can start here, else one line naming the fix.
 
-    Tries a real one: a kernel may forbid namespaces even where ``bwrap`` is installed.
+    Tries a real one, with the mounts grading uses, running this Python: a kernel may forbid
+    namespaces even where ``bwrap`` is installed, and an unprivileged grader may be unable to
+    read the Python it would mount (one installed under another user's home).
     """
     if sys.platform != "linux":
         return ("sandboxed grading needs Linux (bubblewrap); on other systems grade in a container "
                 "(docs/grading.md)")
     if shutil.which(BWRAP) is None:
         return f"no sandbox: {INSTALL_HINT}"
-    probe = [BWRAP, *_namespaces(), "--die-with-parent", "--new-session", "--ro-bind", "/", "/",
-             "--proc", "/proc", "--dev", "/dev", "--", "true"]
+    probe = [BWRAP, *_namespaces(), "--die-with-parent", "--new-session", *_system_mounts(),
+             *_python_mounts(), "--proc", "/proc", "--dev", "/dev", "--", sys.executable, "-c", ""]
     try:
         done = subprocess.run(probe, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bubblewrap could not start ({exc}); see docs/grading.md"
     if done.returncode != 0:
         reason = " ".join(done.stderr.split())[:160] or f"exit code {done.returncode}"
+        if "source path" in done.stderr:
+            return (f"bubblewrap cannot mount the Python that grading runs ({reason}): grade with a Python "
+                    "and a course this user can read (a virtual environment of its own), or in a container")
         return (f"bubblewrap cannot create namespaces here ({reason}): allow unprivileged user namespaces "
                 "(sysctl kernel.unprivileged_userns_clone=1) or grade as root or in a container")
     return ""

@@ -33,6 +33,13 @@ from pmkit.syllabus import LessonMeta, NotebookError, lesson_meta
 
 GENERATOR = '<meta name="generator" content="pmkit site">'
 INDEX_NAME = "index.html"
+CHEAT_SHEET_PAGE = "cheatsheet.html"
+CHEAT_SHEET_TITLE = "Python and pmkit cheat sheet"
+# Links the notebooks hold for Jupyter (a lesson file, the cheat sheet in docs/) and their
+# pages on the site.
+NOTEBOOK_LINK = re.compile(r'href="(?:\.\./lessons/)?(\d\d_[A-Za-z0-9_]+)\.ipynb(#[^"]*)?"')
+CHEAT_SHEET_LINK = re.compile(
+    r'href="(?:\.\./docs/|docs/)?' + re.escape(paths.CHEAT_SHEET_NAME) + r'(#[^"]*)?"')
 MATHJAX_FOLDER = "mathjax"
 # MathJax 2's own configuration as the jupyter-server-mathjax package ships it, plus its Safe mode.
 MATHJAX_URL = f"{MATHJAX_FOLDER}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
@@ -180,6 +187,38 @@ def _nav(metas: Sequence[LessonMeta], position: int, label: str, *, index: bool 
     return f'<nav aria-label="{html.escape(label)}"><ul>{items}</ul></nav>'
 
 
+def site_links(page: str, published: set[str]) -> str:
+    """Point a page's links to lessons and to the cheat sheet at their pages on the site.
+
+    Lessons link to each other as notebooks (``02_voice_of_the_customer.ipynb``) and to the
+    cheat sheet as ``../docs/cheatsheet.md``, which is right in Jupyter; on the site the same
+    links go to the HTML pages. A lesson the site does not publish keeps its link as it is.
+
+    >>> site_links('<a href="02_voc.ipynb#warm-up">', {"02_voc"})
+    '<a href="02_voc.html#warm-up">'
+    >>> site_links('<a href="../docs/cheatsheet.md">', set())
+    '<a href="cheatsheet.html">'
+    """
+    def lesson(match: re.Match[str]) -> str:
+        name, anchor = match.group(1), match.group(2) or ""
+        return f'href="{name}.html{anchor}"' if name in published else match.group(0)
+
+    page = NOTEBOOK_LINK.sub(lesson, page)
+    return CHEAT_SHEET_LINK.sub(lambda m: f'href="{CHEAT_SHEET_PAGE}{m.group(1) or ""}"', page)
+
+
+def cheat_sheet_page(text: str, nav: str = "", exporter: Any = None) -> str:
+    """The cheat sheet (Markdown) as a page in the lessons' look, with the course navigation."""
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    exporter = exporter or _exporter()
+    resources = {"metadata": {"name": CHEAT_SHEET_TITLE}, "pmkit_nav": nav,
+                 "pmkit_neighbours": "", "pmkit_css": PAGE_STYLE, "pmkit_mathjax": ""}
+    body, _ = exporter.from_notebook_node(new_notebook(cells=[new_markdown_cell(text)]),
+                                          resources=resources)
+    return body
+
+
 def has_math(nb: Any) -> bool:
     """Whether a notebook's Markdown holds TeX that MathJax would typeset.
 
@@ -216,8 +255,12 @@ def lesson_page(nb: Any, meta: LessonMeta, nav: str = "", exporter: Any = None, 
     return body
 
 
-def index_page(metas: Sequence[LessonMeta], title: str = "Product management, hands on") -> str:
-    """The course index: lessons grouped by module, each with its facts and objectives."""
+def index_page(metas: Sequence[LessonMeta], title: str = "Product management, hands on", *,
+               cheat_sheet: bool = False) -> str:
+    """The course index: lessons grouped by module, each with its facts and objectives.
+
+    With ``cheat_sheet`` its navigation also links the cheat sheet's page.
+    """
     published = {meta.name: meta for meta in metas}
     modules = list(dict.fromkeys(meta.module or "Lessons" for meta in metas))
     sections: list[str] = []
@@ -227,6 +270,8 @@ def index_page(metas: Sequence[LessonMeta], title: str = "Product management, ha
                         f'{"".join(cards)}</section>')
     contents = "".join(f'<li><a href="#module-{number}">{html.escape(module)}</a></li>'
                        for number, module in enumerate(modules, start=1))
+    if cheat_sheet:
+        contents += f'<li><a href="{CHEAT_SHEET_PAGE}">{CHEAT_SHEET_TITLE}</a></li>'
     minutes = sum(meta.minutes for meta in metas)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -234,7 +279,7 @@ def index_page(metas: Sequence[LessonMeta], title: str = "Product management, ha
         f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         '<a class="pmkit-skip" href="#lessons">Skip to the lessons</a>\n'
         f"<header>\n<h1>{html.escape(title)}</h1>\n"
-        f'<nav aria-label="Modules"><ul>{contents}</ul></nav>\n</header>\n<main id="lessons">\n'
+        f'<nav aria-label="Modules and help"><ul>{contents}</ul></nav>\n</header>\n<main id="lessons">\n'
         f"<p>{len(metas)} lesson(s), about {minutes} minutes in all. The course practises product "
         "management on Basketly, an invented marketplace whose data is synthetic.</p>\n"
         + "\n".join(sections) + "\n</main>\n</body>\n</html>\n"
@@ -297,16 +342,21 @@ def build_site(out: Path | str = "_site", *, solutions: bool = False,
     with_math = [has_math(nb) for nb in notebooks]
     if any(with_math):
         copy_mathjax(folder)
+    published = {meta.name for meta in metas}
     for position, (nb, meta) in enumerate(zip(notebooks, metas, strict=True)):
         target = folder / page_name(meta)
         nav = _nav(metas, position, "Course") + run_in_browser_link(lite_url, f"{meta.name}.ipynb")
         page = lesson_page(nb, meta, nav, exporter,
                            neighbours=_nav(metas, position, "Previous and next lesson", index=False),
                            mathjax=with_math[position])
-        target.write_text(page, encoding="utf-8")
+        target.write_text(site_links(page, published), encoding="utf-8")
         pages.append(str(target))
+    sheet = paths.cheat_sheet()
+    if sheet.is_file():
+        page = cheat_sheet_page(sheet.read_text(encoding="utf-8"), _nav([], 0, "Course"), exporter)
+        (folder / CHEAT_SHEET_PAGE).write_text(site_links(page, published), encoding="utf-8")
     index = folder / INDEX_NAME
-    index.write_text(index_page(metas), encoding="utf-8")
+    index.write_text(index_page(metas, cheat_sheet=sheet.is_file()), encoding="utf-8")
     figures = sum(count_figures(nb) for nb in notebooks)
     return SiteReport(index=str(index), pages=tuple(pages), figures=figures)
 

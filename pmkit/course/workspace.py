@@ -79,7 +79,22 @@ def prepare() -> Prepared:
         shutil.copyfile(lesson, tmp)
         tmp.replace(mine)
         copied.append(lesson.stem)
+    _place_cheat_sheet(target)
     return Prepared(target, tuple(copied), tuple(kept), tuple(newer), tuple(moved))
+
+
+def _place_cheat_sheet(target: Path) -> None:
+    """Put the cheat sheet where the lessons' ``../docs/cheatsheet.md`` link looks for it.
+
+    In a clone it is already there (the repository's own docs/); after a wheel install the
+    workspace sits in the folder pmkit was started from, so the sheet is copied beside it once.
+    A workspace somewhere else (``PMKIT_WORKSPACE``) gets nothing written outside it.
+    """
+    source, wanted = paths.cheat_sheet(), target.parent / "docs" / paths.CHEAT_SHEET_NAME
+    if target != paths.course_root() / "workspace" or wanted.exists() or not source.is_file():
+        return
+    wanted.parent.mkdir(exist_ok=True)
+    shutil.copyfile(source, wanted)
 
 
 def _move_renumbered(target: Path, lessons: list[Path]) -> list[tuple[str, str]]:
