@@ -233,12 +233,21 @@ def joiners_change_all(ctx: Context) -> float:
     return float(size[size.index >= cut].mean() / size[size.index < cut].mean() - 1)
 
 
-def joiners_interval(ctx: Context) -> tuple[float, float]:
-    """A 95% Welch interval of the change in joiners per month, relative to the year before."""
+def _year_on_year(before: np.ndarray, after: np.ndarray) -> Any:
+    """Welch's comparison of the year from the rise against the year before."""
     from pmkit.experiment import compare_means
 
-    before, after = _joiner_windows(ctx)
-    r = compare_means(before, after)
+    return compare_means(before, after)
+
+
+def joiners_test(ctx: Context) -> Any:
+    return ctx.cached("joiners_test", lambda: _year_on_year(*_joiner_windows(ctx)))
+
+
+def joiners_interval(ctx: Context) -> tuple[float, float]:
+    """A 95% Welch interval of the change in joiners per month, relative to the year before."""
+    before, _ = _joiner_windows(ctx)
+    r = joiners_test(ctx)
     return (r.ci[0] / before.mean(), r.ci[1] / before.mean())
 
 
@@ -278,11 +287,14 @@ def join_rate_pooled(ctx: Context) -> float:
     return float((a["joined"].sum() / a["eligible"].sum()) / (b["joined"].sum() / b["eligible"].sum()) - 1)
 
 
-def join_rate_interval(ctx: Context) -> tuple[float, float]:
-    from pmkit.experiment import compare_means
+def join_rate_test(ctx: Context) -> Any:
+    return ctx.cached("join_rate_test", lambda: _year_on_year(*_rate_windows(ctx)))
 
-    before, after = _rate_windows(ctx)
-    r = compare_means(before, after)
+
+def join_rate_interval(ctx: Context) -> tuple[float, float]:
+    """A 95% Welch interval of the change in the monthly join rate, relative to the year before."""
+    before, _ = _rate_windows(ctx)
+    r = join_rate_test(ctx)
     return (r.ci[0] / before.mean(), r.ci[1] / before.mean())
 
 
@@ -317,10 +329,14 @@ def fee_facts(ctx: Context) -> Evidence:
              synonyms=("retention", "month 12 retention", "retention at month 12", "kept",
                        "retained", "still members"),
              also=(r.rate_a, r.rate_b)),
-        Fact("joiners", joiners_change(ctx), ci=(j_low, j_high), require="direction",
+        # Joining is compared per month: the change in joiners (a count) and in the join rate
+        # (a fraction), each with its relative change, which is how a PM would quote it.
+        Fact("joiners", joiners_test(ctx).difference, "number", ci=tuple(joiners_test(ctx).ci),
+             relative=joiners_change(ctx), relative_ci=(j_low, j_high), require="direction",
              synonyms=("joiners per month", "joined per month", "new members", "sign-ups",
                        "signups")),
-        Fact("join rate", join_rate_change(ctx), ci=(r_low, r_high), require="direction",
+        Fact("join rate", join_rate_test(ctx).difference, ci=tuple(join_rate_test(ctx).ci),
+             relative=join_rate_change(ctx), relative_ci=(r_low, r_high), require="direction",
              synonyms=("joining rate", "rate of joining", "share joining", "conversion to plus",
                        "eligible customers joining")),
         Fact("detectable drop", mde, change=False, require="number",
