@@ -1037,7 +1037,7 @@ def member_value(fee: float, baseline_orders: float, uplift: float, order_value:
     >>> v.monthly_value, v.value, v.net_value, v.payback_months
     (9.0, 15.75, 10.75, 0.5555555555555556)
     """
-    fee = _number(fee, "fee", low=0.0)
+    fee = _number(fee, "fee")  # below zero only in a what-if (the break-even fee can be)
     baseline_orders = _number(baseline_orders, "baseline_orders", low=0.0)
     uplift = _number(uplift, "uplift", low=-1.0)
     order_value = _number(order_value, "order_value", low=0.0)

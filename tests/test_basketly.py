@@ -130,3 +130,17 @@ def test_the_customer_count_quoted_is_the_table() -> None:
                 assert int(number.replace(",", "")) == len(customers), (path.name, number)
             for number in re.findall(r"\b(\d{1,3}(?:,\d{3})+|\d{4,})\s+(?:Plus )?members\b", text):
                 assert int(number.replace(",", "")) == members, (path.name, number)
+
+
+def test_who_joins_before_and_after_the_fee_change_follows_the_truth(tables) -> None:
+    """The truth says the fee did not change who joins: each period's mix is the population's."""
+    truth = ds.truth("membership")["fee_change"]
+    members = _members(tables["customers"])
+    after = members.member_since >= pd.Timestamp(truth["month"])
+    for period, mask, key in (("before", ~after, "joiner_segment_share_before"),
+                              ("after", after, "joiner_segment_share_after")):
+        share = members[mask].segment.value_counts(normalize=True)
+        n = int(mask.sum())
+        for segment, p in truth[key].items():
+            se = (p * (1 - p) / n) ** 0.5
+            assert abs(share.get(segment, 0.0) - p) < 4 * se, (period, segment)

@@ -148,6 +148,85 @@ def test_decision_table(lesson_name: str, name: str, seed: int) -> None:
     assert lesson.answer(name) == ev.call
 
 
+# Lessons 14 and 15: the two long-term decisions, with answers a learner would write, on the
+# seeds the lesson tests use (42, 7, 2024). The easy rule is wrong in both: a member worth more
+# than the AVERAGE acquisition cost, a flywheel whose UNDISCOUNTED gain is positive.
+VALUE_SEEDS = (42, 7, 2024)
+
+
+def _spend_answers(lesson: Lesson) -> dict[str, str]:
+    from pmkit.exercises import lifetime_value as lv
+
+    ctx = lesson.context
+    value, marginal, average = lv.member_ltv(ctx), lv.marginal_cac(ctx), lv.param(ctx, "average_cac")
+    call = lv.spend_call(ctx)
+    other = "double the spend" if call == "hold the spend" else "hold the spend"
+    return {
+        (f"{call}: a member is worth {value:.0f} USD over 36 months against {marginal:.0f} USD "
+         f"for each extra member; the average member costs {average:.0f} USD"): "correct",
+        f"{call}: growth matters and the team believes in Plus": "incorrect",
+        (f"{call}: a member is worth {value + 90:.0f} USD over 36 months against {marginal:.0f} "
+         f"USD for each extra member"): "incorrect",
+        (f"{call}: a member is worth {value:.0f} USD, above the {marginal:.0f} USD marginal "
+         f"acquisition cost" if value < marginal else
+         f"{call}: a member is worth {value:.0f} USD, below the {marginal:.0f} USD marginal "
+         f"acquisition cost"): "incorrect",
+        (f"{other}: a member is worth {value:.0f} USD over 36 months against {marginal:.0f} USD "
+         f"for each extra member"): "incorrect",
+        (f"{other}: a member is worth {value:.0f} USD, far above the {average:.0f} USD average "
+         f"acquisition cost"): "incorrect",
+        call: "incorrect",
+        "": "incorrect",
+    }
+
+
+def _price_answers(lesson: Lesson) -> dict[str, str]:
+    from pmkit.exercises import membership_and_flywheel as mf
+
+    ctx = lesson.context
+    run, worth = mf.flywheel_run(ctx), mf.flywheel_npv(ctx)
+    call = mf.price_call(ctx)
+    other = "cut prices" if call == "hold prices" else "hold prices"
+    dip = -run.first_period_profit_change
+    return {
+        (f"{call}: profit dips {dip:.0%} in the first quarter; the undiscounted gain is "
+         f"{run.total_gain:+.3f} but the discounted gain is {worth:+.3f}"): "correct",
+        f"{call}: the flywheel is a beautiful idea and long-term thinking wins": "incorrect",
+        (f"{call}: profit dips {dip:.0%} in the first quarter; the discounted gain is "
+         f"{worth - 0.5:+.3f}"): "incorrect",
+        (f"{call}: first-quarter profit rose {dip:.0%}; the discounted gain is "
+         f"{worth:+.3f}"): "incorrect",
+        (f"{other}: profit dips {dip:.0%} at first but the undiscounted gain is "
+         f"{run.total_gain:+.3f} and the wheel earns the dip back by quarter "
+         f"{run.breakeven_period:.0f}"): "incorrect",
+        call: "incorrect",
+        "hold": "incorrect",
+    }
+
+
+@pytest.mark.parametrize("seed", VALUE_SEEDS)
+@pytest.mark.parametrize(("lesson_name", "name", "answers"), [
+    ("14_lifetime_value", "spend_call", _spend_answers),
+    ("15_membership_and_flywheel", "price_call", _price_answers),
+])
+def test_long_term_decisions_on_three_seeds(lesson_name: str, name: str, answers, seed: int) -> None:
+    lesson = lesson_for(lesson_name, seed)
+    for answer, status in answers(lesson).items():
+        assert lesson.check(name, answer).status == status, (seed, answer)
+    ev = evidence(lesson, name)
+    assert lesson.check(name, structured(ev)).status == "correct"
+    # The easy rule would have made the other call.
+    if name == "spend_call":
+        from pmkit.exercises import lifetime_value as lv
+
+        assert lv.member_ltv(lesson.context) > lv.param(lesson.context, "average_cac")
+    else:
+        from pmkit.exercises import membership_and_flywheel as mf
+
+        assert mf.flywheel_run(lesson.context).total_gain > 0 > mf.flywheel_npv(lesson.context)
+    assert ev.call == ("hold the spend" if name == "spend_call" else "hold prices")
+
+
 ANY_EXERCISE = [(lesson, ex.name) for lesson, _, ex in decision_exercises()]
 
 

@@ -164,6 +164,12 @@ def make_membership(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]
                                         "avg_order_value", "shipping_cost"])
     frame["cohort"] = np.asarray(frame.cohort.tolist(), dtype="datetime64[M]").astype(
         "datetime64[s]")
+    from pmkit.datasets.company import JOIN, SEGMENT_SHARE
+    from pmkit.datasets.schema import SEGMENTS
+
+    weight = np.asarray(SEGMENT_SHARE) * np.asarray([JOIN[s] for s in SEGMENTS])
+    joiner_mix = {s: round(float(w), 6) for s, w in zip(SEGMENTS, weight / weight.sum(),
+                                                         strict=True)}
     survival = true_survival(36)
     hazard = 1 - survival[1:] / survival[:-1]
     truth = {
@@ -176,6 +182,8 @@ def make_membership(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]
         "shipping_cost_mean": SHIPPING_COST_MEAN,
         "fee_change": {"month": str(FEE_CHANGE), "before": FEE_BEFORE, "after": FEE_AFTER,
                        "effect_on_churn": 0.0, "effect_on_joining": 0.0,
+                       "joiner_segment_share_before": joiner_mix,
+                       "joiner_segment_share_after": joiner_mix,
                        "note": "Who joins depends only on the segment (customers truth: "
                                "join_probability), never on the fee, and everyone churns on one "
                                "hazard curve: the true effect of the new fee on retention and on "
