@@ -18,6 +18,7 @@ from pmkit.exercises.evidence import Evidence, direction_of, judge, numbers, par
 
 LESSONS = {
     "00_welcome": "welcome",
+    "01_python_for_pms": "python_for_pms",
     "02_voice_of_the_customer": "voice_of_the_customer",
     "04_working_backwards": "working_backwards",
     "05_metrics_that_matter": "metrics_that_matter",
