@@ -41,10 +41,12 @@ __all__ = [
     "MemberInputs",
     "MemberValue",
     "MembershipCase",
+    "PilotValue",
     "PortfolioOutcome",
     "SurvivalCurve",
     "cohort_lifetimes",
     "flywheel",
+    "fund_within_budget",
     "investment_case",
     "irr",
     "kaplan_meier",
@@ -58,6 +60,7 @@ __all__ = [
     "monthly_rate",
     "npv",
     "payback_period",
+    "pilot_value",
     "portfolio_of_bets",
     "survival_from_churn",
 ]
@@ -1278,7 +1281,8 @@ class PortfolioOutcome(Result):
 def portfolio_of_bets(cost: Any, p_success: Any, payoff_median: Any, payoff_sigma: Any = 1.0, *,
                       years_to_payoff: Any = 0.0, discount_rate: float = 0.0,
                       big_win: float = 10.0, n_sims: int = 20_000, seed: int = 0,
-                      data: Any = None) -> PortfolioOutcome:
+                      data: Any = None, needs: Any = None,
+                      needs_chance: float = 1.0) -> PortfolioOutcome:
     """Monte Carlo of a portfolio of bets with lognormal payoffs.
 
     Bet j costs ``cost[j]`` now and works with probability ``p_success[j]``; if it
@@ -1288,9 +1292,19 @@ def portfolio_of_bets(cost: Any, p_success: Any, payoff_median: Any, payoff_sigm
     least ``big_win`` times its cost. With ``data`` (a DataFrame) the first five
     arguments name its columns.
 
+    Bets can share a dependency: ``needs`` marks (True/False per bet, or a column of
+    them) the bets that also need one shared thing to be in place, which happens with
+    chance ``needs_chance`` once per future. Those bets then work with chance
+    ``needs_chance × p_success`` and, when the shared thing is missing, fail together:
+    the expected value is the same as for independent bets, the bad case is not.
+
     >>> out = portfolio_of_bets([1, 1, 1], [0.1, 0.2, 0.3], [20, 10, 5], 0.5, seed=1)
     >>> round(out.expected_value, 3), round(out.chance_big_win_exact, 3)
     (3.232, 0.203)
+    >>> shared = portfolio_of_bets([1, 1], [0.8, 0.8], [5, 5], 0.0, needs=[True, True],
+    ...                            needs_chance=0.5, seed=1)
+    >>> round(shared.expected_value, 3), round(shared.chance_of_loss, 1)
+    (2.0, 0.5)
     """
     k_cost = _array(_frame_column(data, cost, "cost"), "cost", low=0.0)
     n = k_cost.size
@@ -1313,14 +1327,20 @@ def portfolio_of_bets(cost: Any, p_success: Any, payoff_median: Any, payoff_sigm
     if n * n_sims > MAX_SIM_CELLS:
         raise ValueError(f"{n} bets × {n_sims:,} simulations is too many to hold at once; "
                          f"use fewer simulations (at most {MAX_SIM_CELLS // n:,})")
+    shared = _needs(needs, data, n)
+    needs_chance = _probability(needs_chance, "needs_chance")
     factor = (1.0 + discount_rate) ** -years
+    own_p = p
+    p = np.where(shared, needs_chance * own_p, own_p)  # the chance each bet really works
     mean_payoff = median * np.exp(sigma**2 / 2) * factor
     if not np.isfinite(mean_payoff).all() or not np.isfinite(k_cost.sum()):
         raise ValueError("the payoffs or costs are too large to compute with")
     chance_big = p * _lognormal_above(big_win * k_cost, median * factor, sigma)
 
     rng = np.random.default_rng(seed)
-    works = rng.random((n_sims, n)) < p
+    works = rng.random((n_sims, n)) < own_p
+    if shared.any():  # one draw per future for the shared dependency: its bets fail together
+        works &= (rng.random((n_sims, 1)) < needs_chance) | ~shared
     draws = median * factor * np.exp(sigma * rng.standard_normal((n_sims, n)))
     payoffs = np.where(works, draws, 0.0)
     outcomes = payoffs.sum(axis=1) - k_cost.sum()
@@ -1341,10 +1361,139 @@ def portfolio_of_bets(cost: Any, p_success: Any, payoff_median: Any, payoff_sigm
         expected_value=float(np.sum(p * mean_payoff) - k_cost.sum()),
         simulated_mean=float(outcomes.mean()), chance_of_loss=float(np.mean(outcomes < 0)),
         downside=float(np.quantile(outcomes, 0.05)), chance_big_win=float(big.mean()),
-        chance_big_win_exact=float(1.0 - np.prod(1.0 - chance_big)),
+        chance_big_win_exact=_chance_any_big(chance_big, own_p, p, shared, needs_chance),
         expected_failures=float(np.sum(1.0 - p)), top_bet_share=top_share, big_win=big_win,
         n_sims=n_sims, seed=seed, table=table, outcomes=outcomes,
     )
+
+
+def _chance_any_big(chance_big: np.ndarray, own_p: np.ndarray, p: np.ndarray, shared: np.ndarray,
+                    needs_chance: float) -> float:
+    """P(at least one big win), the shared dependency drawn once (exact, no simulation)."""
+    alone = np.prod(1.0 - chance_big[~shared])
+    if not shared.any():
+        return float(1.0 - alone)
+    own_big = np.divide(chance_big[shared] * own_p[shared], p[shared],
+                        out=np.zeros(int(shared.sum())), where=p[shared] > 0)
+    none = alone * ((1.0 - needs_chance) + needs_chance * np.prod(1.0 - own_big))
+    return float(1.0 - none)
+
+
+def _needs(needs: Any, data: Any, n: int) -> np.ndarray:
+    """Which bets share the dependency (all False when none do)."""
+    if needs is None:
+        return np.zeros(n, dtype=bool)
+    values = np.asarray(_frame_column(data, needs, "needs"))
+    if values.shape != (n,):
+        raise ValueError(f"needs has {values.size} values but there are {n} bets")
+    if values.dtype != bool and not np.isin(values, (0, 1)).all():
+        raise ValueError("needs should be True/False for each bet")
+    return values.astype(bool)
+
+
+def fund_within_budget(value: Any, cost: Any, budget: float) -> np.ndarray:
+    """Which bets to fund: the highest value per unit of cost first, while the budget lasts.
+
+    Bets with no positive ``value`` are never funded; a bet that no longer fits is skipped
+    and cheaper ones further down the list still get their chance. Returns True/False per
+    bet. It is the greedy rule a budget review uses, not an exact optimum.
+
+    >>> fund_within_budget([10, 4, 3, -1], [5, 1, 2, 1], budget=6).tolist()
+    [True, True, False, False]
+    """
+    worth = _array(value, "value")
+    price = _array(cost, "cost", low=0.0)
+    _validate.same_length(value=worth, cost=price)
+    budget = _number(budget, "budget", low=0.0)
+    ratio = np.where(price > 0, worth / np.where(price > 0, price, 1.0), np.inf)
+    funded = np.zeros(worth.size, dtype=bool)
+    spent = 0.0
+    for j in np.argsort(-ratio, kind="stable"):
+        if worth[j] > 0 and spent + price[j] <= budget + 1e-9:
+            funded[j] = True
+            spent += price[j]
+    return funded
+
+
+@dataclass(frozen=True, repr=False)
+class PilotValue(Result):
+    """What a pilot's verdict is worth before committing to a bet (value of information)."""
+
+    prior: float
+    value_if_works: float
+    value_if_fails: float
+    sensitivity: float
+    false_alarm: float
+    value_now: float
+    value_with_pilot: float
+    chance_of_go: float
+    chance_if_go: float
+    chance_if_stop: float
+
+    @property
+    def value_of_information(self) -> float:
+        """How much deciding after the pilot beats deciding now (before the pilot's cost)."""
+        return self.value_with_pilot - self.value_now
+
+    def summary(self) -> str:
+        return (f"Deciding now is worth {fmt(self.value_now)}; after a pilot that says go "
+                f"{pct(self.chance_of_go)} of the time (the chance it works is then "
+                f"{pct(self.chance_if_go)}, or {pct(self.chance_if_stop)} after a stop) it is worth "
+                f"{fmt(self.value_with_pilot)}: the pilot's information is worth "
+                f"{fmt(self.value_of_information)} before its cost.")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The pilot's two verdicts: how likely each is, and what you do after it."""
+        rows = []
+        for verdict, chance, works in (("go", self.chance_of_go, self.chance_if_go),
+                                       ("stop", 1 - self.chance_of_go, self.chance_if_stop)):
+            value = works * self.value_if_works + (1 - works) * self.value_if_fails
+            rows.append({"verdict": verdict, "chance": chance, "chance_it_works": works,
+                         "value_if_committed": value, "commit": value > 0})
+        return pd.DataFrame(rows)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Bars: the value of deciding now and of deciding after the pilot."""
+        ax = new_axes(ax)
+        ax.bar(["decide now", "pilot first"], [self.value_now, self.value_with_pilot],
+               color=[PALETTE[7], PALETTE[0]])
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_ylabel("expected value (before the pilot's cost)")
+        ax.set_title("Deciding now and deciding after a pilot")
+        return ax
+
+
+def pilot_value(prior: float, value_if_works: float, value_if_fails: float, *,
+                sensitivity: float = 1.0, false_alarm: float = 0.0) -> PilotValue:
+    """The value of learning before committing: a pilot that is right only some of the time.
+
+    Committing is worth ``value_if_works`` with chance ``prior`` and ``value_if_fails``
+    otherwise; not committing is worth 0. The pilot says "go" with chance ``sensitivity``
+    when the bet would work and ``false_alarm`` when it would not; you then commit only
+    when the updated chance (Bayes' rule) makes committing worth more than 0. A perfect
+    pilot has sensitivity 1 and false_alarm 0.
+
+    >>> perfect = pilot_value(0.3, 20.0, -10.0)
+    >>> perfect.value_now, perfect.value_with_pilot
+    (0.0, 6.0)
+    >>> round(pilot_value(0.3, 20.0, -10.0, sensitivity=0.8, false_alarm=0.2).value_with_pilot, 2)
+    3.4
+    """
+    prior = _probability(prior, "prior")
+    works = _number(value_if_works, "value_if_works")
+    fails = _number(value_if_fails, "value_if_fails")
+    sensitivity = _probability(sensitivity, "sensitivity")
+    false_alarm = _probability(false_alarm, "false_alarm")
+
+    def committed(chance: float) -> float:
+        return max(0.0, chance * works + (1 - chance) * fails)  # commit only when it pays
+
+    go = prior * sensitivity + (1 - prior) * false_alarm
+    if_go = prior * sensitivity / go if go > 0 else prior
+    if_stop = prior * (1 - sensitivity) / (1 - go) if go < 1 else prior
+    with_pilot = go * committed(if_go) + (1 - go) * committed(if_stop)
+    return PilotValue(prior, works, fails, sensitivity, false_alarm, committed(prior),
+                      with_pilot, go, if_go, if_stop)
 
 
 def _per_bet(values: Any, name: str, n: int) -> np.ndarray:

@@ -445,6 +445,7 @@ def every_plotted_result() -> list[Any]:
         lt.kaplan_meier([1, 2, 3, 4, 5, 6, 7, 8], [1, 0, 1, 1, 0, 1, 1, 0]),
         lt.membership_case(10, 2, 0.3, 5, 3, 0.05, months=24),
         lt.flywheel(), lt.portfolio_of_bets([1, 2], [0.3, 0.1], [3, 30], n_sims=1000),
+        lt.pilot_value(0.3, 20.0, -10.0, sensitivity=0.8, false_alarm=0.3),
     ]
 
 

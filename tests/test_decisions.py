@@ -149,6 +149,14 @@ def test_decision_table(lesson_name: str, name: str, seed: int) -> None:
     assert lesson.answer(name) == ev.call
 
 
+# Lessons 00 and 02 also on the course's own seeds (42, 7, 2024): on 2024 the roadmap call flips.
+COURSE_SEEDS = [(lesson, ex.name, seed) for lesson, _, ex in decision_exercises()
+                if lesson in ("00_welcome", "02_voice_of_the_customer") for seed in (7, 2024)]
+
+
+@pytest.mark.parametrize(("lesson_name", "name", "seed"), COURSE_SEEDS)
+def test_decision_table_on_the_course_seeds(lesson_name: str, name: str, seed: int) -> None:
+    test_decision_table(lesson_name, name, seed)
 # Lessons 14 and 15: the two long-term decisions, with answers a learner would write, on the
 # seeds the lesson tests use (42, 7, 2024). The easy rule is wrong in both: a member worth more
 # than the AVERAGE acquisition cost, a flywheel whose UNDISCOUNTED gain is positive.
@@ -240,6 +248,80 @@ def test_no_evidence_is_never_correct(case: tuple[str, str], text: str) -> None:
     ev = evidence(lesson, case[1])
     feedback = lesson.check(case[1], f"{ev.call}: {text}")
     assert feedback.status != "correct"
+
+
+# ----------------------------------------- lessons 12 and 13: easy rules that are wrong ---
+
+
+def _bets_rows(seed: int) -> tuple[Lesson, list]:
+    from pmkit.exercises import portfolio_of_bets as pb
+
+    lesson = lesson_for("12_portfolio_of_bets", seed)
+    ctx = lesson.context
+    pitched, reranked = pb._pitched_run(ctx), pb._reranked_run(ctx)
+    p, r, together = pitched.expected_value, reranked.expected_value, pb.logistics_all_fail(ctx)
+    call = ev_call = pb.funding_call(ctx)
+    other = next(o for o in pb.PLANS if o != call)
+    values = (f"on the corrected chances the pitched plan is worth {p:.1f} million and the "
+              f"re-ranked plan {r:.1f} million")
+    rows = {
+        f"{call}: {values}; all three logistics bets fail together with chance {together:.0%}":
+            ("correct", ""),
+        f"{call}: it is clearly the smarter and more balanced choice": ("incorrect", "which number"),
+        f"{call}: on the corrected chances the pitched plan is worth {3 * p + 7:.1f} million and the "
+        f"re-ranked plan {r:.1f} million": ("incorrect", "does not match the data"),
+        f"{call}: {values}; the pitched plan loses money in {pitched.chance_of_loss:.0%} of futures, "
+        f"below the {reranked.chance_of_loss:.0%} of the re-ranked plan": ("incorrect", "Contradicts"),
+        f"{other}: {values}": ("incorrect", "Your numbers are right"),
+        # The easy rule: the plan whose pitches promise most.
+        f"fund the pitched plan: its pitches promise {pb.pitched_plan_ev(ctx):.0f} million":
+            ("incorrect", "?"),
+        "": ("incorrect", ""), call: ("incorrect", ""), "fund": ("incorrect", ""),
+    }
+    assert ev_call == "fund the re-ranked plan"  # on these seeds the pitches mislead
+    obj = Decision(call, [Claim("pitched plan value", value=round(p, 3)),
+                          Claim("re-ranked plan value", value=round(r, 3))])
+    return lesson, [*rows.items(), (obj, ("correct", ""))]
+
+
+def _merger_rows(seed: int) -> tuple[Lesson, list]:
+    from pmkit.exercises import two_pizza_teams_and_flow as tp
+
+    lesson = lesson_for("13_two_pizza_teams_and_flow", seed)
+    ctx = lesson.context
+    merged, apart = tp.merged_rate(ctx), tp.apart_rate(ctx)
+    n = tp.merged_size(ctx)
+    call = tp.merger_call(ctx)
+    other = next(o for o in ("merge the teams", "keep the teams apart") if o != call)
+    values = (f"one merged team of {n} would finish {merged:.1f} items a week, below the "
+              f"{apart:.1f} the two teams apart finish")
+    rows = {
+        f"{call}: {values}; {tp.agile.communication_paths(n)} conversations": ("correct", ""),
+        f"{call}: small teams are nicer and everyone knows it": ("incorrect", "which number"),
+        f"{call}: one merged team would finish {merged + 4:.1f} items a week, the two teams apart "
+        f"{apart:.1f}": ("incorrect", "does not match the data"),
+        f"{call}: one merged team would finish {merged:.1f} items a week, above the {apart:.1f} "
+        "the two teams apart finish": ("incorrect", "Contradicts"),
+        f"{other}: {values}": ("incorrect", "Your numbers are right"),
+        # The easy rule: count heads.
+        f"merge the teams: {n} people would finish {tp.merged_rate_no_decline(ctx):.1f} items a week":
+            ("incorrect", "?"),
+        "": ("incorrect", ""), call: ("incorrect", ""), "merge": ("incorrect", ""),
+    }
+    assert call == "keep the teams apart"
+    obj = Decision(call, [Claim("merged team", value=round(merged, 3)),
+                          Claim("teams apart", value=round(apart, 3))])
+    return lesson, [*rows.items(), (obj, ("correct", ""))]
+
+
+@pytest.mark.parametrize("seed", [42, 7, 2024])
+@pytest.mark.parametrize(("rows", "name"), [(_bets_rows, "funding_call"), (_merger_rows, "merger_call")])
+def test_decisions_where_the_easy_rule_is_wrong(rows, name: str, seed: int) -> None:
+    lesson, table = rows(seed)
+    for answer, (status, says) in table:
+        feedback = lesson.check(name, answer)
+        assert feedback.status == status, (answer, feedback.message)
+        assert says in feedback.message, (answer, feedback.message)
 
 
 # ---------------------------------------------------------------- the parts ---

@@ -1,4 +1,7 @@
-"""Lessons 12, 14 and 15: other seeds under papermill, and the checkers' targeted messages."""
+"""Lessons 14 and 15: other seeds under papermill, and the checkers' targeted messages.
+
+Lesson 12's tests live with module 3's in tests/test_lessons_experiment.py.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,11 @@ import pytest
 
 from pmkit.exercises import lifetime_value as ltv_lesson
 from pmkit.exercises import membership_and_flywheel as plus_lesson
-from pmkit.exercises import portfolio_of_bets as bets_lesson
 from pmkit.exercises import start
 from tests.notebook_runs import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = ["12_portfolio_of_bets", "14_lifetime_value", "15_membership_and_flywheel"]
+LESSONS = ["14_lifetime_value", "15_membership_and_flywheel"]
 
 
 @pytest.mark.parametrize("seed", [7, 2024])
@@ -26,62 +28,6 @@ def test_master_passes_every_check_with_another_seed(tmp_path: Path, name: str, 
 
 def _says(feedback, *words: str) -> bool:
     return feedback.status == "incorrect" and all(w in feedback.message for w in words)
-
-
-# ------------------------------------------------------------------ lesson 12 --
-
-
-@pytest.fixture(scope="module")
-def bets():
-    return start("12_portfolio_of_bets", seed=7)
-
-
-def test_bets_common_slips_get_targeted_messages(bets) -> None:
-    ctx = bets.context
-    assert _says(bets.check("portfolio_ev", bets_lesson.portfolio_ev_with_medians(ctx)), "median")
-    assert _says(bets.check("portfolio_ev", bets_lesson.portfolio_ev_without_cost(ctx)), "cost")
-    assert _says(bets.check("chance_all_fail", bets_lesson.average_failure_rate(ctx)), "multiply")
-    assert bets.check("chance_all_fail", bets_lesson.chance_all_fail(ctx)).status == "correct"
-
-
-def test_best_bet_names_the_tempting_wrong_bets(bets) -> None:
-    table = bets.context.load("bets")
-    likeliest = table.loc[table["p_success"].idxmax(), "name"]
-    best = bets_lesson.best_bet(bets.context)
-    assert bets.check("best_bet", best.upper()).status == "correct"
-    if likeliest != best:
-        assert _says(bets.check("best_bet", likeliest), "most likely")
-    assert _says(bets.check("best_bet", "Teleporter"), "not one of the bets")
-    assert bets.check("best_bet", 3).status == "incorrect"
-
-
-def test_bets_chances_match_an_independent_simulation(bets) -> None:
-    import numpy as np
-
-    table = bets.context.load("bets")
-    rng = np.random.default_rng(0)
-    draws = 40_000
-    works = rng.random((draws, len(table))) < table["p_success"].to_numpy()
-    payoff = table["payoff_median"].to_numpy() * np.exp(
-        table["payoff_sigma"].to_numpy() * rng.standard_normal((draws, len(table))))
-    payoff /= 1.1 ** table["years_to_payoff"].to_numpy()
-    big = (works & (payoff >= 10 * table["cost"].to_numpy())).any(axis=1).mean()
-    assert bets_lesson.chance_big_win(bets.context) == pytest.approx(big, abs=0.015)
-    loss = ((works * payoff).sum(axis=1) < table["cost"].sum()).mean()
-    assert bets_lesson.chance_of_loss(bets.context) == pytest.approx(loss, abs=0.015)
-
-
-def test_funding_decision_against_the_evidence_gets_a_question(bets) -> None:
-    expected = bets_lesson.funding_call(bets.context)
-    wrong = next(o for o in ("fund the portfolio", "fund the safe bets") if o != expected)
-    assert _says(bets.check("funding_call", f"{wrong}: it feels right to me"), "?")
-    assert bets.check("funding_call", expected).status == "incorrect"  # no reason given
-    assert bets.check("funding_call", f"{expected}: the expected value is higher, though most "
-                                      "bets fail").status == "incorrect"  # no number
-    everything, safe = bets_lesson._portfolio(bets.context), bets_lesson._safe(bets.context)
-    argued = (f"{expected}: the portfolio is worth {everything.expected_value:.0f} million on average "
-              f"against {safe.expected_value:.0f} million for the safe bets, though most bets fail")
-    assert bets.check("funding_call", argued).status == "correct"
 
 
 # ------------------------------------------------------------------ lesson 14 --

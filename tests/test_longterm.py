@@ -630,6 +630,74 @@ def test_portfolio_discounting_and_certain_bets():
     assert list(plain.to_frame().columns)[:3] == ["cost", "p_success", "payoff_median"]
 
 
+def test_portfolio_bets_sharing_a_dependency_fail_together():
+    cost, p, median, sigma = [1.0, 1.0, 2.0], [0.6, 0.5, 0.3], [6.0, 8.0, 20.0], [0.5, 0.5, 0.8]
+    needs, q = [True, True, False], 0.4
+    shared = lt.portfolio_of_bets(cost, p, median, sigma, needs=needs, needs_chance=q,
+                                  n_sims=200_000, seed=5)
+    # The same marginal chances, drawn independently: same expected value, different spread.
+    marginal = [q * p[0], q * p[1], p[2]]
+    alone = lt.portfolio_of_bets(cost, marginal, median, sigma, n_sims=200_000, seed=5)
+    assert shared.expected_value == pytest.approx(alone.expected_value, abs=1e-12)
+    np.testing.assert_allclose(shared.to_frame()["p_success"], marginal)
+    # When the dependency is missing both dependent bets fail: a loss of at least their cost.
+    works = shared.outcomes + sum(cost)  # gross payoff per future
+    assert shared.chance_of_loss > alone.chance_of_loss
+    assert abs(shared.simulated_mean - shared.expected_value) < 4 * shared.outcomes.std() / math.sqrt(200_000)
+    from scipy import stats
+
+    tail = stats.lognorm.sf(10 * np.array(cost), s=sigma, scale=median)
+    none = (1 - p[2] * tail[2]) * ((1 - q) + q * (1 - p[0] * tail[0]) * (1 - p[1] * tail[1]))
+    assert shared.chance_big_win_exact == pytest.approx(1 - none, abs=1e-12)
+    assert abs(shared.chance_big_win - (1 - none)) < 4 * math.sqrt(none * (1 - none) / 200_000)
+    assert (works >= 0).all()
+    frame = pd.DataFrame({"c": cost, "p": p, "m": median, "s": sigma, "net": needs})
+    from_frame = lt.portfolio_of_bets("c", "p", "m", "s", data=frame, needs="net", needs_chance=q,
+                                      n_sims=200_000, seed=5)
+    assert from_frame.simulated_mean == shared.simulated_mean
+    # No dependency: exactly the independent simulation (same seed, same futures).
+    plain = lt.portfolio_of_bets(cost, p, median, sigma, seed=5)
+    assert lt.portfolio_of_bets(cost, p, median, sigma, needs=[False] * 3, needs_chance=q,
+                                seed=5).simulated_mean == plain.simulated_mean
+
+
+def test_fund_within_budget_ranks_by_value_per_dollar_and_skips_what_does_not_fit():
+    value, cost = [10.0, 4.0, 3.0, -1.0, 0.9], [5.0, 1.0, 2.0, 1.0, 0.5]
+    # Per dollar: 4/1, then 10/5, then 0.9/0.5, then 3/2.
+    assert lt.fund_within_budget(value, cost, budget=6.5).tolist() == [True, True, False, False, True]
+    # With 7, the 3/2 bet no longer fits after the others, so a cheaper one lower down would get in.
+    funded = lt.fund_within_budget([10.0, 4.0, 3.0, 0.4], [5.0, 1.0, 2.0, 1.0], budget=7.0)
+    assert funded.tolist() == [True, True, False, True]
+    assert np.asarray([5.0, 1.0, 2.0, 1.0])[funded].sum() <= 7.0
+    assert not lt.fund_within_budget(value, cost, budget=100)[3]  # a negative value never funded
+    assert not lt.fund_within_budget(value, cost, budget=0).any()
+    with pytest.raises(ValueError, match="lengths differ"):
+        lt.fund_within_budget([1, 2], [1], budget=3)
+    with pytest.raises(ValueError, match="budget"):
+        lt.fund_within_budget([1], [1], budget=-1)
+
+
+def test_pilot_value_follows_bayes_and_information_is_never_worth_less_than_nothing():
+    prior, works, fails = 0.3, 20.0, -10.0
+    perfect = lt.pilot_value(prior, works, fails)
+    assert perfect.value_now == pytest.approx(max(0.0, prior * works + (1 - prior) * fails))
+    assert perfect.value_with_pilot == pytest.approx(prior * works)
+    noisy = lt.pilot_value(prior, works, fails, sensitivity=0.8, false_alarm=0.3)
+    go = prior * 0.8 + (1 - prior) * 0.3
+    assert noisy.chance_of_go == pytest.approx(go)
+    assert noisy.chance_if_go == pytest.approx(prior * 0.8 / go)
+    assert noisy.chance_if_stop == pytest.approx(prior * 0.2 / (1 - go))
+    assert 0 <= noisy.value_of_information <= perfect.value_of_information
+    useless = lt.pilot_value(prior, works, fails, sensitivity=0.5, false_alarm=0.5)
+    assert useless.value_of_information == pytest.approx(0.0, abs=1e-12)
+    frame = noisy.to_frame()
+    assert list(frame["verdict"]) == ["go", "stop"] and frame["chance"].sum() == pytest.approx(1)
+    assert "before its cost" in noisy.summary()
+    assert noisy.plot().get_ylabel()
+    with pytest.raises(ValueError, match="sensitivity"):
+        lt.pilot_value(0.3, 1, -1, sensitivity=1.5)
+
+
 # ---------------------------------------------------------------------------
 # Ground truth: the Basketly datasets
 
@@ -723,6 +791,10 @@ def test_bet_expected_values_match_the_truth(seed):
     (lambda: lt.portfolio_of_bets([1], [1.5], [3]), ValueError, "p_success"),
     (lambda: lt.portfolio_of_bets([1], [0.5], [3], [1, 2]), ValueError, "payoff_sigma"),
     (lambda: lt.portfolio_of_bets([1], [0.5], [3], n_sims=-5), ValueError, "n_sims"),
+    (lambda: lt.portfolio_of_bets([1, 1], [0.5, 0.5], [3, 3], needs=[True]), ValueError, "needs"),
+    (lambda: lt.portfolio_of_bets([1], [0.5], [3], needs=[2]), ValueError, "True/False"),
+    (lambda: lt.portfolio_of_bets([1], [0.5], [3], needs=[True], needs_chance=2), ValueError,
+     "needs_chance"),
     (lambda: lt.flywheel(periods=0), ValueError, "periods"),
     (lambda: lt.flywheel(margin=1.0), ValueError, "margin"),
 ])
@@ -750,6 +822,7 @@ PUBLIC = {
     "lifetime_value": (lt.lifetime_value, 3), "kaplan_meier": (lt.kaplan_meier, 2),
     "cohort_lifetimes": (lt.cohort_lifetimes, 1), "membership_case": (lt.membership_case, 7),
     "flywheel": (lt.flywheel, 2), "portfolio_of_bets": (lt.portfolio_of_bets, 4),
+    "fund_within_budget": (lt.fund_within_budget, 3), "pilot_value": (lt.pilot_value, 3),
     "member_inputs": (lt.member_inputs, 1), "member_value": (lt.member_value, 6),
     "member_value_from": (lt.member_value_from, 1), "monthly_rate": (lt.monthly_rate, 1),
 }

@@ -108,6 +108,7 @@ print(json.dumps({
     "absent": [name for name in ("nbformat", "nbclient", "papermill", "ipykernel", "jupyterlab")
                if importlib.util.find_spec(name) is None],
     "verify": pmkit.datasets.verify(),
+    "cheat_sheet": paths.cheat_sheet().is_file() and str(paths.cheat_sheet()).startswith(pmkit.__path__[0]),
 }))
 """
 
@@ -185,6 +186,7 @@ def test_the_wheel_without_extras_runs_a_lesson_in_a_fresh_environment(wheel: Pa
     assert (report["right"], report["wrong"]) == (True, False)
     assert report["absent"] == ["nbformat", "nbclient", "papermill", "ipykernel", "jupyterlab"]
     assert report["verify"] == []
+    assert report["cheat_sheet"]  # the lessons' ../docs/cheatsheet.md link has a sheet to reach
     # A wheel user has no course.py: doctor names the pip command with the extra that is missing.
     doctor = subprocess.run([python, "-m", "pmkit", "doctor"], cwd=elsewhere, env=env,
                             capture_output=True, text=True, timeout=300)

@@ -89,7 +89,9 @@ def test_the_index_is_built_from_lesson_metadata(course: Path, tmp_path: Path) -
     # Modules in lesson order, each once.
     order = [index.index(m) for m in ("0 · Getting started", "1 · Basics", "2 · Later")]
     assert order == sorted(order) and index.count("<h2>1 · Basics</h2>") == 1
-    assert "Welcome: how this course works" in index and "About 15 minutes" in index
+    welcome = nbformat.read(course / "lessons" / "00_welcome.ipynb", as_version=4)
+    minutes = welcome.metadata["pmkit"]["minutes"]
+    assert "Welcome: how this course works" in index and f"About {minutes} minutes" in index
     assert "Open a lesson, run it top to bottom" in index  # an objective of lesson 00
     # Metadata is text, never markup.
     assert "<script>alert(1)</script>" not in index

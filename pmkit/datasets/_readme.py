@@ -57,9 +57,11 @@ Each table has `truth/<table>.json`, written by the same code that made the data
   and the right decision.
 - **backlog**: the value each item would really deliver and the five best by value per effort.
 - **throughput, work_items**: each team's true weekly rate (larger teams add less per
-  person) and cycle-time distribution.
+  person), the rate's parameters and cycle-time distribution.
 - **membership**: the churn hazard by tenure month and the order-frequency uplift.
-- **bets**: each bet's expected value and one drawn outcome.
+- **bets**: each bet's expected value as pitched, its true chance (pitches are optimistic;
+  the three logistics bets share the delivery network and fail together without it), and
+  one drawn outcome.
 - **purchases, products**: the hidden taste cluster of every product; baskets mix products
   from one cluster, which item-to-item recommendations should rediscover.
 

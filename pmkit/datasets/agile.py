@@ -70,6 +70,12 @@ def make_delivery(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
                                                     6)}
                   for team, size in TEAMS},
         "formula": "weekly_rate = 0.9 * size * exp(-0.06 * (size - 1))",
+        "per_person_rate": PER_PERSON,
+        "overhead_per_extra_person": OVERHEAD,
+        # The share of a team's usual rate an average week delivers, holidays and incidents
+        # included: what a forecast from the history should see.
+        "average_week_factor": round(float(np.mean(np.where(holiday, 0.05, 1.0))
+                                           * (1 - INCIDENT_WEEK)), 6),
         "holiday_weeks": "weeks starting on or after 23 December run at 5 % of the usual rate",
         "incident_week_probability": INCIDENT_WEEK,
         "cycle_time": "floor(lognormal(median = 4 * (1 + 0.08 * (size - 3)), sigma = 0.7)) days, "

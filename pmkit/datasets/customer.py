@@ -187,7 +187,8 @@ def theme_flags(text: pd.Series) -> pd.DataFrame:
 
 # --- NPS ---------------------------------------------------------------------------------------
 
-NPS_RESPONSES = 3_000
+NPS_INVITED = 6_000  # customers the survey is sent to; about half answer
+NPS_RESPONSE_BASE, NPS_RESPONSE_SLOPE = 0.0, 0.12  # logistic chance of answering, by score
 NPS_BASE, NPS_NOISE = 8.1, 1.9
 NPS_LATE_EFFECT = -1.3  # points per late delivery the customer experienced (up to 3)
 NPS_MEMBER_EFFECT = 0.7
@@ -204,6 +205,13 @@ _NPS_COMMENTS = {
 
 
 def make_nps(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
+    """NPS answers from the customers who chose to answer: happier customers answer more often.
+
+    The survey goes to ``NPS_INVITED`` customers; each would give a score from the model below,
+    but answers with a chance that rises with that score (non-response bias). The table holds
+    the answers; the truth holds the NPS of everyone invited (the population the survey speaks
+    for) beside the respondents' NPS.
+    """
     rng = build.rng("nps")
     orders = build.table("orders")
     customers = build.table("customers")
@@ -211,12 +219,12 @@ def make_nps(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
     day = (orders.order_date.to_numpy().astype("datetime64[D]") - DAY0).astype(np.int64)
     late = orders.actual_days.to_numpy() > orders.promised_days.to_numpy()
     first_order = pd.Series(day).groupby(cust).min()
-    n = min(NPS_RESPONSES * build.scale, len(first_order))
+    n = min(NPS_INVITED * build.scale, len(first_order))
     who = np.sort(rng.choice(first_order.index.to_numpy(), n, replace=False))
     start = first_order.loc[who].to_numpy() + 7
     survey_end = int((REVIEW_END - DAY0).astype(np.int64))
     survey = start + np.floor(rng.random(n) * np.maximum(survey_end - start, 1)).astype(np.int64)
-    # Late deliveries each respondent had before answering.
+    # Late deliveries each invited customer had before the survey reached them.
     position = np.full(len(customers), -1)
     position[who] = np.arange(n)
     slot = position[cust]
@@ -230,6 +238,9 @@ def make_nps(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
     latent = (NPS_BASE + NPS_LATE_EFFECT * np.minimum(late_count, 3) + NPS_MEMBER_EFFECT * member
               + NPS_NOISE * rng.standard_normal(n))
     score = np.clip(np.round(latent), 0, 10).astype(np.int64)
+    # Who answers: the chance rises with the score the customer would give (logistic).
+    answer_chance = 1 / (1 + np.exp(-(NPS_RESPONSE_BASE + NPS_RESPONSE_SLOPE * (score - 8))))
+    answered = rng.random(n) < answer_chance
     group = np.where(score >= 9, "promoter", np.where(score >= 7, "passive", "detractor"))
     comment = np.empty(n, dtype=object)
     for g in ("promoter", "passive", "detractor"):
@@ -238,23 +249,39 @@ def make_nps(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
     blames_late = (late_count > 0) & (score <= 8) & (rng.random(n) < 0.6)
     comment[blames_late] = _pick(rng, _NPS_COMMENTS["late"], int(blames_late.sum()))
     comment[rng.random(n) < 0.25] = None  # many people skip the comment box
+    k = int(answered.sum())
     frame = pd.DataFrame({
-        "response_id": np.arange(1, n + 1),
-        "customer_id": who + 1,
-        "date": pd.Series(when.astype("datetime64[s]")),
-        "score": score,
-        "comment": pd.array(comment, dtype="str"),
+        "response_id": np.arange(1, k + 1),
+        "customer_id": who[answered] + 1,
+        "date": pd.Series(when[answered].astype("datetime64[s]")),
+        "score": score[answered],
+        "comment": pd.array(comment[answered], dtype="str"),
     })
     frame = frame.sort_values(["date", "customer_id"], kind="stable").reset_index(drop=True)
-    frame["response_id"] = np.arange(1, n + 1)
-    nps = 100 * (float((score >= 9).mean()) - float((score <= 6).mean()))
+    frame["response_id"] = np.arange(1, k + 1)
+
+    def net(values: np.ndarray) -> float:
+        return 100 * (float((values >= 9).mean()) - float((values <= 6).mean()))
+
     truth = {
         "model": "score = round(base + late_effect * min(late deliveries before answering, 3) "
                  "+ member_effect * member + normal(0, noise)), clipped to 0..10",
         "base": NPS_BASE, "late_effect": NPS_LATE_EFFECT, "member_effect": NPS_MEMBER_EFFECT,
         "noise": NPS_NOISE,
-        "nps": round(nps, 6),
-        "late_deliveries_per_respondent": round(float(late_count.mean()), 6),
+        "nps": round(net(score[answered]), 6),
+        "population_nps": round(net(score), 6),
+        "invited": int(n),
+        "response_rate": round(k / n, 6),
+        "response_model": "chance of answering = 1 / (1 + exp(-(response_base + response_slope * "
+                          "(score - 8)))): happier customers answer more often",
+        "response_base": NPS_RESPONSE_BASE, "response_slope": NPS_RESPONSE_SLOPE,
+        "response_rate_by_group": {g: round(float(answered[group == g].mean()), 6)
+                                   for g in ("promoter", "passive", "detractor")},
+        "late_deliveries_per_respondent": round(float(late_count[answered].mean()), 6),
+        "late_deliveries_per_invited": round(float(late_count.mean()), 6),
+        "note": "nps is the respondents' score (what the survey shows); population_nps is the "
+                "score of every invited customer, had they all answered: the number the survey "
+                "tries to estimate. The gap is non-response bias, which no margin of error covers.",
     }
     return {"nps": (frame, truth)}
 
@@ -343,23 +370,15 @@ KANO_CONSISTENT = 0.6  # share of answers that follow the feature's true categor
 KANO_ANSWERS = ("like", "expect", "neutral", "tolerate", "dislike")
 
 
+#: The same survey two years earlier: two of today's basics and must-haves were delighters then
+#: (Kano's life cycle: customers get used to a delight, competitors copy it).
+KANO_2023_RESPONDENTS = 200
+KANO_FEATURES_2023 = {**KANO_FEATURES, "order tracking": "attractive", "same-day delivery": "attractive"}
+
+
 def make_kano(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
-    rng = build.rng("kano")
-    n, features = KANO_RESPONDENTS, tuple(KANO_FEATURES)
-    respondent = np.repeat(np.arange(1, n + 1), len(features))
-    feature = np.tile(np.asarray(features, dtype=object), n)
-    functional = _pick(rng, KANO_ANSWERS, feature.size)
-    dysfunctional = _pick(rng, KANO_ANSWERS, feature.size)
-    consistent = rng.random(feature.size) < KANO_CONSISTENT
-    for name, category in KANO_FEATURES.items():
-        where = consistent & (feature == name)
-        func_opts, dys_opts = _KANO_TYPICAL[category]
-        functional[where] = _pick(rng, func_opts, int(where.sum()))
-        dysfunctional[where] = _pick(rng, dys_opts, int(where.sum()))
-    frame = pd.DataFrame({"respondent_id": respondent,
-                          "feature": pd.array(feature, dtype="str"),
-                          "functional": pd.array(functional, dtype="str"),
-                          "dysfunctional": pd.array(dysfunctional, dtype="str")})
+    now = _kano_wave(build.rng("kano"), KANO_RESPONDENTS, KANO_FEATURES)
+    then = _kano_wave(build.rng("kano_2023"), KANO_2023_RESPONDENTS, KANO_FEATURES_2023)
     truth = {
         "category": KANO_FEATURES,
         "consistent_share": KANO_CONSISTENT,
@@ -367,7 +386,34 @@ def make_kano(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
                 "rest are random pairs (noise, including questionable answers). The most "
                 "common category from the standard Kano evaluation table recovers the truth.",
     }
-    return {"kano": (frame, truth)}
+    truth_then = {
+        "category": KANO_FEATURES_2023,
+        "consistent_share": KANO_CONSISTENT,
+        "decayed": {f: [c, KANO_FEATURES[f]] for f, c in KANO_FEATURES_2023.items()
+                    if c != KANO_FEATURES[f]},
+        "note": "The 2023 wave of the Kano survey, made like today's. decayed lists the features "
+                "whose true category changed since: [2023 category, today's category].",
+    }
+    return {"kano": (now, truth), "kano_2023": (then, truth_then)}
+
+
+def _kano_wave(rng: np.random.Generator, n: int, categories: dict[str, str]) -> pd.DataFrame:
+    """One wave of Kano answers: a share KANO_CONSISTENT follows each feature's category."""
+    features = tuple(categories)
+    respondent = np.repeat(np.arange(1, n + 1), len(features))
+    feature = np.tile(np.asarray(features, dtype=object), n)
+    functional = _pick(rng, KANO_ANSWERS, feature.size)
+    dysfunctional = _pick(rng, KANO_ANSWERS, feature.size)
+    consistent = rng.random(feature.size) < KANO_CONSISTENT
+    for name, category in categories.items():
+        where = consistent & (feature == name)
+        func_opts, dys_opts = _KANO_TYPICAL[category]
+        functional[where] = _pick(rng, func_opts, int(where.sum()))
+        dysfunctional[where] = _pick(rng, dys_opts, int(where.sum()))
+    return pd.DataFrame({"respondent_id": respondent,
+                         "feature": pd.array(feature, dtype="str"),
+                         "functional": pd.array(functional, dtype="str"),
+                         "dysfunctional": pd.array(dysfunctional, dtype="str")})
 
 
 # --- backlog -----------------------------------------------------------------------------------
@@ -380,6 +426,9 @@ _BACKLOG = ("Saved carts", "Reorder in one tap", "Delivery time slots", "Gift ca
             "Recipe to basket", "Seller ratings", "Instalment payments", "Chatbot returns",
             "Home screen widget", "Better filters", "Address autocomplete", "Gift messages",
             "Compare products")
+
+
+REQUESTS_PER_CUSTOMER = 0.02  # requests per customer reached, before the vocal streak
 
 
 def make_backlog(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
@@ -397,9 +446,18 @@ def make_backlog(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
     scale = np.array([0.25, 0.5, 1.0, 2.0, 3.0])
     impact = scale[np.argmin(np.abs(np.log(impact_guess[:, None] / scale[None, :])), axis=1)]
     effort = np.clip(np.round(true_effort * np.exp(0.3 * rng.standard_normal(n)) * 2) / 2, 0.5, 24)
+    # Requests: customers who asked for the item. Loudness follows reach and a vocal streak
+    # (some wishes are voiced far more than others), not impact or effort.
+    vocal = rng.lognormal(0.0, 1.0, n)
+    requests = rng.poisson(true_reach * REQUESTS_PER_CUSTOMER * vocal).astype(np.int64)
+    rice = reach * impact * confidence / effort
+    if np.argmax(requests) == np.argmax(rice):
+        # The loudest request is planted elsewhere: the lesson's point is that they differ.
+        loudest, runner_up = np.argsort(-requests)[:2]
+        requests[[loudest, runner_up]] = requests[[runner_up, loudest]]
     frame = pd.DataFrame({"item_id": np.arange(1, n + 1), "title": pd.array(_BACKLOG, dtype="str"),
                           "reach": reach.astype(np.int64), "impact": impact,
-                          "confidence": confidence, "effort": effort})
+                          "confidence": confidence, "effort": effort, "requests": requests})
     value = true_reach * true_impact  # value delivered per quarter, in impact-weighted customers
     per_effort = value / true_effort
     best = [int(i) for i in np.argsort(-per_effort)[:5] + 1]
@@ -411,6 +469,10 @@ def make_backlog(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
                                   for i, v in zip(frame.item_id, per_effort, strict=True)},
         "best_items": best,
         "oversold_items": [int(i) for i in frame.item_id[oversold]],
+        "loudest_item": int(np.argmax(requests) + 1),
+        "requests_model": "requests = poisson(true reach x requests_per_customer x vocal), vocal "
+                          "lognormal(0, 1): loudness follows reach and chance, not value per effort",
+        "requests_per_customer": REQUESTS_PER_CUSTOMER,
         "note": "true_value = true reach x true impact per quarter; the best items have the "
                 "highest true_value / true_effort. Estimates are noisier when confidence is "
                 "low, and oversold items had their impact inflated threefold.",
@@ -419,4 +481,4 @@ def make_backlog(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
 
 
 MAKERS = {make_reviews: ("reviews",), make_nps: ("nps",), make_tickets: ("tickets",),
-          make_kano: ("kano",), make_backlog: ("backlog",)}
+          make_kano: ("kano", "kano_2023"), make_backlog: ("backlog",)}

@@ -204,6 +204,14 @@ _BETS = ("Same-day delivery in 5 cities", "Basketly Pharmacy", "Voice ordering",
          "Private-label groceries", "Seller ads platform", "Marketplace in a new country",
          "AR try-on", "Subscription refills", "Returns lockers", "Live-stream shopping",
          "B2B office supplies")
+_AREAS = ("logistics", "health", "apps", "logistics", "own brand", "ads", "new market", "apps",
+          "subscriptions", "logistics", "media", "new market")
+#: The three logistics bets all need the new regional delivery network; if it is not live in
+#: time, all three fail together. The network team's own estimate of that chance:
+NETWORK_CHANCE = 0.3
+#: Basketly's track record: its past bets worked about this share as often as pitched. Each
+#: team's own optimism varies around it (the truth holds every bet's true chance).
+TRACK_RECORD = 0.6
 
 
 DISCOUNT_RATE = 0.10
@@ -212,31 +220,62 @@ DISCOUNT_RATE = 0.10
 def make_bets(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
     rng = build.rng("bets")
     n = len(_BETS)
-    cost = np.round(rng.lognormal(np.log(3), 0.7, n), 2)
-    p = np.round(rng.uniform(0.08, 0.6, n), 2)
-    median = np.round(cost * rng.lognormal(np.log(4), 0.6, n) / np.sqrt(p), 2)
-    sigma = np.round(rng.uniform(0.3, 1.2, n), 2)
+    logistics = np.array([a == "logistics" for a in _AREAS])
+    cost = np.round(rng.lognormal(np.log(3), 0.6, n), 2)
+    # Pitches are optimistic, and the logistics pitches the most confident of all.
+    p = np.round(np.where(logistics, rng.uniform(0.45, 0.65, n), rng.uniform(0.1, 0.55, n)), 2)
+    multiple = rng.lognormal(np.log(4), 0.5, n)
+    sigma = np.round(rng.uniform(0.3, 1.0, n), 2)
+    # As pitched, each logistics bet promises more per dollar than any other bet: the
+    # ranking a budget review makes from the pitches puts all three at the top.
+    per_dollar = np.sqrt(p) * multiple * np.exp(sigma**2 / 2)
+    target = per_dollar[~logistics].max() * rng.uniform(1.1, 1.35, n)
+    multiple = np.where(logistics, target / (np.sqrt(p) * np.exp(sigma**2 / 2)), multiple)
+    median = np.round(cost * multiple / np.sqrt(p), 2)
     years = np.round(rng.uniform(0.5, 5, n), 1)
     frame = pd.DataFrame({"bet_id": np.arange(1, n + 1), "name": pd.array(_BETS, dtype="str"),
+                          "area": pd.array(_AREAS, dtype="str"),
                           "cost": cost, "p_success": p, "payoff_median": median,
                           "payoff_sigma": sigma, "years_to_payoff": years})
-    expected = p * median * np.exp(sigma**2 / 2) - cost
-    discounted = p * median * np.exp(sigma**2 / 2) / (1 + DISCOUNT_RATE) ** years - cost
-    success = rng.random(n) < p
+    mean = median * np.exp(sigma**2 / 2)
+    expected = p * mean - cost
+    discounted = p * mean / (1 + DISCOUNT_RATE) ** years - cost
+    # The truth: each team's optimism around the track record; the network shared by logistics.
+    realism = np.clip(rng.normal(TRACK_RECORD, 0.12, n), 0.3, 0.95)
+    own = np.round(p * realism, 4)  # the chance a bet works if what it depends on is in place
+    true_p = np.where(logistics, own * NETWORK_CHANCE, own)
+    true_value = true_p * mean - cost
+    network_live = bool(rng.random() < NETWORK_CHANCE)
+    success = (rng.random(n) < own) & (network_live | ~logistics)
     realised = np.where(success, median * np.exp(sigma * rng.standard_normal(n)), 0.0) - cost
+    ids = [int(i) for i in frame.bet_id]
+
+    def by_bet(values: Any) -> dict[int, float]:
+        return {i: round(float(v), 4) for i, v in zip(ids, values, strict=True)}
+
     truth = {
-        "expected_value": {int(i): round(float(v), 4) for i, v in zip(frame.bet_id, expected,
-                                                                      strict=True)},
+        "expected_value": by_bet(expected),
         "best_by_expected_value": [int(i) for i in frame.bet_id[np.argsort(-expected)]],
         "discount_rate": DISCOUNT_RATE,
-        "expected_npv": {int(i): round(float(v), 4) for i, v in zip(frame.bet_id, discounted,
-                                                                    strict=True)},
-        "outcome": {int(i): {"success": bool(s), "net_payoff": round(float(r), 4)}
-                    for i, s, r in zip(frame.bet_id, success, realised, strict=True)},
-        "note": "Payoff if successful is lognormal: median payoff_median, log-sd payoff_sigma, "
-                "so its mean is payoff_median * exp(payoff_sigma**2 / 2). expected_value is "
-                "p_success * that mean - cost, before discounting; expected_npv discounts the "
-                "payoff by (1 + discount_rate) ** years_to_payoff.",
+        "expected_npv": by_bet(discounted),
+        "track_record": TRACK_RECORD,
+        "network_chance": NETWORK_CHANCE,
+        "logistics_bets": [i for i, flag in zip(ids, logistics, strict=True) if flag],
+        "true_chance_if_dependencies_hold": by_bet(own),
+        "true_p_success": by_bet(true_p),
+        "true_expected_value": by_bet(true_value),
+        "network_live": network_live,
+        "outcome": {i: {"success": bool(s), "net_payoff": round(float(r), 4)}
+                    for i, s, r in zip(ids, success, realised, strict=True)},
+        "note": "p_success is the chance each team pitched. Payoff if successful is lognormal: "
+                "median payoff_median, log-sd payoff_sigma, so its mean is payoff_median * "
+                "exp(payoff_sigma**2 / 2). expected_value is the PITCHED value, p_success * that "
+                "mean - cost (expected_npv discounts the payoff by (1 + discount_rate) ** "
+                "years_to_payoff). The truth: each bet works with true_chance_if_dependencies_hold "
+                "(the pitch times the team's own realism, which varies around track_record); "
+                "the logistics bets also need the delivery network (live with network_chance), "
+                "so true_p_success multiplies it in and the three fail together when it is not "
+                "live. true_expected_value uses true_p_success; outcome is one drawn future.",
     }
     return {"bets": (frame, truth)}
 

@@ -192,6 +192,14 @@ _TABLES = (
               C("functional", "str", "feeling if the feature is present", values=KANO_ANSWERS),
               C("dysfunctional", "str", "feeling if the feature is absent", values=KANO_ANSWERS),
           ), scales=False),
+    Table("kano_2023", "customer", "one answer pair of the same Kano survey, two years earlier",
+          "The 2023 wave of the Kano survey, for comparing categories over time (a delighter "
+          "becomes a must-be as customers get used to it).", (
+              C("respondent_id", "int", "survey respondent", low=1),
+              C("feature", "str", "candidate feature"),
+              C("functional", "str", "feeling if the feature is present", values=KANO_ANSWERS),
+              C("dysfunctional", "str", "feeling if the feature is absent", values=KANO_ANSWERS),
+          ), scales=False),
     Table("experiments", "experiment", "one user in one A/B test",
           "Six user-level A/B tests in one table. truth('experiments') says which column is each "
           "test's primary metric and guardrails, and the true effect.", (
@@ -223,6 +231,8 @@ _TABLES = (
                 low=0.25, high=3),
               C("confidence", "float", "confidence in the estimates", "fraction", low=0.5, high=1),
               C("effort", "float", "work needed", "person-months", low=0.5, high=24),
+              C("requests", "int", "customers who asked for it last quarter (tickets, reviews, "
+                "calls)", "customers", low=0),
           ), scales=False),
     Table("throughput", "agile", "one team-week",
           "Items each delivery team finished per week; teams of different sizes, zero weeks included.", (
@@ -268,8 +278,10 @@ _TABLES = (
           "(lognormal, median and spread) and the years until the payoff starts.", (
               C("bet_id", "int", "bet number", low=1),
               C("name", "str", "short name of the bet"),
+              C("area", "str", "the part of the business it belongs to (three need the new "
+                "delivery network: logistics)"),
               C("cost", "float", "money needed to try", "USD millions", low=0),
-              C("p_success", "float", "estimated probability that it works", "probability",
+              C("p_success", "float", "the chance of success its team pitched", "probability",
                 low=0, high=1),
               C("payoff_median", "float", "median payoff if it works", "USD millions", low=0),
               C("payoff_sigma", "float", "spread of the lognormal payoff (log scale)", low=0),

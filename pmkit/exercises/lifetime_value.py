@@ -52,9 +52,9 @@ def _members(ctx: Context) -> pd.DataFrame:
 # ---------------------------------------------------------------- warm-up ---
 
 
-def recall_cohort(table: pd.DataFrame) -> pd.Series:
-    """Members at each tenure of the warm-up's cohort (July 2023), indexed by tenure month."""
-    rows = table[table["cohort"] == pd.Timestamp(RECALL_COHORT)]
+def recall_cohort(table: pd.DataFrame, cohort: str = RECALL_COHORT) -> pd.Series:
+    """Members at each tenure of one cohort (the warm-up's, July 2023), by tenure month."""
+    rows = table[table["cohort"] == pd.Timestamp(cohort)]
     return rows.set_index("tenure_month")["members"]
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from pmkit import longterm as lt
 from pmkit.exercises.engine import Context, Exercise, choice, decision, ladder, number
 from pmkit.exercises.evidence import Evidence, Fact
-from pmkit.exercises.lifetime_value import inputs, truth_value, value_case
+from pmkit.exercises.lifetime_value import inputs, recall_cohort, truth_value, value_case
 
 # inputs and value_case are lesson 14's: one member-value model, so both agree to the cent.
 
@@ -65,8 +65,7 @@ def old_fee(ctx: Context) -> float:
 
 
 def cancelled_by_6(ctx: Context) -> float:
-    m = _members(ctx)
-    rows = m[m["cohort"] == pd.Timestamp(RECALL_COHORT)].set_index("tenure_month")["members"]
+    rows = recall_cohort(_members(ctx), RECALL_COHORT)
     return float(1 - rows[RECALL_MONTH] / rows[0])
 
 

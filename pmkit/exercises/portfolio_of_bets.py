@@ -1,7 +1,10 @@
-"""Exercises for lesson 12_portfolio_of_bets: expected value, failure, big wins and downside.
+"""Exercises for lesson 12_portfolio_of_bets: expected value, shared risks, a budget, a pilot.
 
-The notebook copies its parameters (big-win multiple, discount rate, simulations) into
-``lesson.context.params`` so the checks simulate exactly what the learner simulates.
+The notebook copies its parameters (budget, big-win multiple, simulations) into
+``lesson.context.params`` so the checks compute exactly what the learner computes. The
+scenario constants below (the track record, the delivery network's chance, the pilot's
+accuracy, the warm-up's test) are imported by the lesson, so the story and the checker always
+talk about the same numbers.
 """
 
 from __future__ import annotations
@@ -11,17 +14,36 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pmkit import experiment
 from pmkit import longterm as lt
-from pmkit.exercises.engine import Context, Exercise, Verdict, decision, number
+from pmkit.datasets.longterm import NETWORK_CHANCE, TRACK_RECORD
+from pmkit.exercises.engine import Context, Exercise, Verdict, choice, decision, ladder, number
 from pmkit.exercises.evidence import Evidence, Fact
 
 DEFAULTS: dict[str, float] = {
+    "budget": 15.0,           # USD millions the board can spend this year
     "big_win": 10.0,          # a big win pays at least this many times its cost
-    "discount_rate": 0.10,    # per year, for payoffs that arrive years later
     "n_sims": 20_000,         # simulated futures
 }
-#: How many of the likeliest bets make up the "safe" alternative.
-SAFE_COUNT = 3
+#: The area whose bets all need the new delivery network.
+SHARED_AREA = "logistics"
+#: The network pilot: it says "go" this often when the network would work, and when it would not.
+PILOT_SENSITIVITY = 0.8
+PILOT_FALSE_ALARM = 0.3
+PILOT_COST = 0.5  # USD millions
+#: Warm-up: a pilot A/B test of subscription refills (lesson 09) and its traffic split (lesson 10).
+PILOT_BASELINE, PILOT_MDE = 0.20, 0.02
+PILOT_SPLIT = (10_000, 10_600)
+#: One-way and two-way doors: decisions the board faces this year.
+DOORS = {
+    "sign a ten-year lease on a new fulfilment centre": True,
+    "show the pharmacy page to 5% of shoppers for two weeks": False,
+    "sell the old delivery vans to pay for drones": True,
+    "change the price of next-day delivery in one region": False,
+    "launch under a new brand name in a new country": True,
+    "spend 2 million on a month of TV adverts for voice ordering": False,
+}
+PLANS = ("fund the pitched plan", "fund the re-ranked plan")
 
 
 def param(ctx: Context, key: str) -> float:
@@ -38,8 +60,60 @@ def mean_payoff(bets: pd.DataFrame) -> pd.Series:
 
 
 def expected_values(bets: pd.DataFrame) -> pd.Series:
-    """Each bet's expected value before discounting: chance × mean payoff − cost."""
+    """Each bet's expected value as pitched: chance × mean payoff − cost."""
     return bets["p_success"] * mean_payoff(bets) - bets["cost"]
+
+
+def shared(bets: pd.DataFrame) -> pd.Series:
+    """True for the bets that need the new delivery network."""
+    return bets["area"] == SHARED_AREA
+
+
+def corrected_chances(bets: pd.DataFrame) -> pd.Series:
+    """Each pitch scaled by the track record; the logistics bets also need the network."""
+    return bets["p_success"] * TRACK_RECORD * np.where(shared(bets), NETWORK_CHANCE, 1.0)
+
+
+def corrected_values(bets: pd.DataFrame) -> pd.Series:
+    return corrected_chances(bets) * mean_payoff(bets) - bets["cost"]
+
+
+# ------------------------------------------------------------------ warm-up
+
+
+def pilot_users(ctx: Context) -> int:
+    return experiment.sample_size(PILOT_BASELINE, PILOT_MDE).per_arm
+
+
+def pilot_users_total(ctx: Context) -> float:
+    return float(experiment.sample_size(PILOT_BASELINE, PILOT_MDE).total)
+
+
+def pilot_users_relative(ctx: Context) -> float:
+    return float(experiment.sample_size(PILOT_BASELINE, PILOT_MDE, relative=True).per_arm)
+
+
+def split_check(ctx: Context) -> experiment.SampleRatioCheck:
+    return experiment.srm_check(list(PILOT_SPLIT))
+
+
+def split_call(ctx: Context) -> str:
+    return "trust the split" if split_check(ctx).passed else "investigate the split"
+
+
+def _trust_message(ctx: Context) -> str:
+    check = split_check(ctx)
+    return (f"The arms differ by only {PILOT_SPLIT[1] / PILOT_SPLIT[0] - 1:.0%}, but with "
+            f"{sum(PILOT_SPLIT):,} users a split that uneven has p = {check.p_value:.1g} under a "
+            "fair coin: a sample-ratio mismatch. Find its cause before reading any metric.")
+
+
+def _investigate_message(ctx: Context) -> str:
+    return (f"The sample-ratio check gives p = {split_check(ctx).p_value:.2f}: a split like this "
+            "is what a fair coin produces. What makes you doubt it?")
+
+
+# ------------------------------------------------------------------ the portfolio
 
 
 def portfolio_ev(ctx: Context) -> float:
@@ -56,11 +130,6 @@ def portfolio_ev_without_cost(ctx: Context) -> float:
     return float((b["p_success"] * mean_payoff(b)).sum())
 
 
-def best_bet(ctx: Context) -> str:
-    b = _bets(ctx)
-    return str(b.loc[expected_values(b).idxmax(), "name"])
-
-
 def chance_all_fail(ctx: Context) -> float:
     return float(np.prod(1 - _bets(ctx)["p_success"]))
 
@@ -73,105 +142,232 @@ def one_minus_total_chance(ctx: Context) -> float:
     return float(1 - _bets(ctx)["p_success"].sum())
 
 
-def simulate(bets: pd.DataFrame, ctx: Context, discounted: bool = True) -> lt.PortfolioOutcome:
+# ------------------------------------------------------------------ the budget
+
+
+def pitched_plan(ctx: Context) -> pd.Series:
+    """The budget review's plan: the pitches ranked by expected value per dollar."""
+    b = _bets(ctx)
+    return pd.Series(lt.fund_within_budget(expected_values(b), b["cost"], param(ctx, "budget")),
+                     index=b.index)
+
+
+def reranked_plan(ctx: Context) -> pd.Series:
+    """The same rule on the corrected chances."""
+    b = _bets(ctx)
+    return pd.Series(lt.fund_within_budget(corrected_values(b), b["cost"], param(ctx, "budget")),
+                     index=b.index)
+
+
+def corrected_ev(ctx: Context) -> float:
+    """The pitched plan's expected value once its chances are corrected."""
+    b = _bets(ctx)
+    return float(corrected_values(b)[pitched_plan(ctx)].sum())
+
+
+def _plan_value(ctx: Context, chances: pd.Series) -> float:
+    b = _bets(ctx)
+    funded = pitched_plan(ctx)
+    return float((chances * mean_payoff(b) - b["cost"])[funded].sum())
+
+
+def corrected_ev_track_only(ctx: Context) -> float:
+    return _plan_value(ctx, _bets(ctx)["p_success"] * TRACK_RECORD)
+
+
+def corrected_ev_network_only(ctx: Context) -> float:
+    b = _bets(ctx)
+    return _plan_value(ctx, b["p_success"] * np.where(shared(b), NETWORK_CHANCE, 1.0))
+
+
+def pitched_plan_ev(ctx: Context) -> float:
+    return float(expected_values(_bets(ctx))[pitched_plan(ctx)].sum())
+
+
+def logistics_all_fail(ctx: Context) -> float:
+    """All three fail when the network is not live, or when it is and each fails on its own."""
+    b = _bets(ctx)
+    own = (b["p_success"] * TRACK_RECORD)[shared(b)]
+    return float((1 - NETWORK_CHANCE) + NETWORK_CHANCE * np.prod(1 - own))
+
+
+def logistics_all_fail_independent(ctx: Context) -> float:
+    return float(np.prod(1 - corrected_chances(_bets(ctx))[shared(_bets(ctx))]))
+
+
+def logistics_all_fail_pitched(ctx: Context) -> float:
+    b = _bets(ctx)
+    return float(np.prod(1 - b["p_success"][shared(b)]))
+
+
+def simulate(ctx: Context, funded: pd.Series) -> lt.PortfolioOutcome:
+    """The funded bets on corrected chances, the logistics bets sharing the network."""
+    b = _bets(ctx)[funded]
     return lt.portfolio_of_bets(
-        "cost", "p_success", "payoff_median", "payoff_sigma", data=bets,
-        years_to_payoff="years_to_payoff" if discounted else 0.0,
-        discount_rate=param(ctx, "discount_rate") if discounted else 0.0,
-        big_win=param(ctx, "big_win"), n_sims=int(param(ctx, "n_sims")), seed=ctx.seed or 0,
-    )
+        b["cost"], b["p_success"] * TRACK_RECORD, b["payoff_median"], b["payoff_sigma"],
+        needs=shared(b).to_numpy(), needs_chance=NETWORK_CHANCE, big_win=param(ctx, "big_win"),
+        n_sims=int(param(ctx, "n_sims")), seed=ctx.seed or 0)
 
 
-def _portfolio(ctx: Context) -> lt.PortfolioOutcome:
-    return ctx.cached("all", lambda: simulate(_bets(ctx), ctx))
+def _pitched_run(ctx: Context) -> lt.PortfolioOutcome:
+    return ctx.cached(("run", "pitched", param(ctx, "budget")), lambda: simulate(ctx, pitched_plan(ctx)))
 
 
-def safe_bets(bets: pd.DataFrame) -> pd.DataFrame:
-    """The likeliest bets: what a risk-averse board would fund instead."""
-    return bets.nlargest(SAFE_COUNT, "p_success")
+def _reranked_run(ctx: Context) -> lt.PortfolioOutcome:
+    return ctx.cached(("run", "reranked", param(ctx, "budget")),
+                      lambda: simulate(ctx, reranked_plan(ctx)))
 
 
-def _safe(ctx: Context) -> lt.PortfolioOutcome:
-    return ctx.cached("safe", lambda: simulate(safe_bets(_bets(ctx)), ctx))
+# ------------------------------------------------------------------ doors and pilots
 
 
-def chance_big_win(ctx: Context) -> float:
-    return _portfolio(ctx).chance_big_win_exact
+def one_way_doors(ctx: Context) -> list[str]:
+    return [d for d, one_way in DOORS.items() if one_way]
 
 
-def chance_of_loss(ctx: Context) -> float:
-    return _portfolio(ctx).chance_of_loss
+def _grade_doors(answer: Any, expected: Any, ctx: Context) -> Verdict:
+    if isinstance(answer, str) or not isinstance(answer, list | tuple | set):
+        return Verdict(False, "Give a list of decisions, each copied from `DOORS`.")
+    given = [str(a) for a in answer]
+    unknown = [g for g in given if g not in DOORS]
+    if unknown:
+        return Verdict(False, f"{unknown[0]!r} is not one of the decisions in `DOORS`; copy the text.")
+    if sorted(set(given)) == sorted(expected):
+        return Verdict(True, f"Yes: {len(expected)} one-way doors. Decide those slowly; the rest fast.")
+    costly = "spend 2 million on a month of TV adverts for voice ordering"
+    if costly in given:
+        return Verdict(False, "The TV adverts cost a lot, but expensive is not the same as "
+                              "irreversible: you can stop after a week. Which decisions can you "
+                              "not walk back?")
+    missing = [e for e in expected if e not in given]
+    if missing:
+        return Verdict(False, f"{len(missing)} one-way door(s) missing: for each decision ask "
+                              "whether you could undo it next month, and at what cost.")
+    return Verdict(False, f"{next(g for g in given if g not in expected)!r} can be undone: a "
+                          "small, time-boxed test is a two-way door.")
 
 
-def chance_of_loss_undiscounted(ctx: Context) -> float:
-    return ctx.cached("undiscounted", lambda: simulate(_bets(ctx), ctx, False)).chance_of_loss
+_grade_doors.mistakes = ("treating an expensive but reversible decision as a one-way door",)  # type: ignore[attr-defined]
+
+
+def network_values(ctx: Context) -> tuple[float, float]:
+    """The three logistics bets together: worth this if the network works, and if it does not."""
+    b = _bets(ctx)[shared(_bets(ctx))]
+    works = float((b["p_success"] * TRACK_RECORD * mean_payoff(b) - b["cost"]).sum())
+    return works, -float(b["cost"].sum())
+
+
+def _pilot(ctx: Context, **kwargs: float) -> lt.PilotValue:
+    works, fails = network_values(ctx)
+    return lt.pilot_value(NETWORK_CHANCE, works, fails, **kwargs)
+
+
+def pilot_value(ctx: Context) -> float:
+    return _pilot(ctx, sensitivity=PILOT_SENSITIVITY,
+                  false_alarm=PILOT_FALSE_ALARM).value_of_information
+
+
+def pilot_value_perfect(ctx: Context) -> float:
+    return _pilot(ctx).value_of_information
+
+
+def pilot_value_after_cost(ctx: Context) -> float:
+    return pilot_value(ctx) - PILOT_COST
+
+
+def pilot_value_total(ctx: Context) -> float:
+    return _pilot(ctx, sensitivity=PILOT_SENSITIVITY, false_alarm=PILOT_FALSE_ALARM).value_with_pilot
+
+
+# ------------------------------------------------------------------ the decision
 
 
 def funding_facts(ctx: Context) -> Evidence:
-    """Expected value of the whole portfolio and of the safe bets, and the chances."""
-    everything, safe = _portfolio(ctx), _safe(ctx)
-    call = "fund the portfolio" if everything.expected_value > safe.expected_value else "fund the safe bets"
+    """Both plans valued on corrected chances, with the shared network's risk."""
+    pitched, reranked = _pitched_run(ctx), _reranked_run(ctx)
+    call = PLANS[1] if reranked.expected_value > pitched.expected_value else PLANS[0]
+    budget = param(ctx, "budget")
     return Evidence(call, (
-        Fact("portfolio value", everything.expected_value, "number", change=False,
-             require="number", versus=safe.expected_value,
-             synonyms=("portfolio", "whole portfolio", "all bets", "all the bets"),
-             also=(everything.simulated_mean,)),
-        Fact("safe bets value", safe.expected_value, "number", change=False, require="number",
-             synonyms=("safe bets", "safe", "safest bets"), also=(safe.simulated_mean,)),
-        Fact("chance of a big win", everything.chance_big_win_exact, change=False,
-             synonyms=("big win", "chance of a big win"), also=(everything.chance_big_win,)),
-        Fact("chance of loss", everything.chance_of_loss, change=False,
-             synonyms=("loss", "lose money", "chance of loss", "fail", "failures"),
-             also=(everything.expected_failures,)),
-    ), rule="fund the plan with the larger expected value, knowing its bad case",
-        given=(float(SAFE_COUNT),))
+        Fact("pitched plan value", pitched.expected_value, "number", change=False,
+             require="number", synonyms=("pitched plan", "pitched ranking", "plan as pitched"),
+             also=(pitched_plan_ev(ctx), pitched.simulated_mean)),
+        Fact("re-ranked plan value", reranked.expected_value, "number", change=False,
+             require="number",
+             synonyms=("re-ranked plan", "reranked plan", "re-ranked", "corrected plan"),
+             also=(reranked.simulated_mean, expected_values(_bets(ctx))[reranked_plan(ctx)].sum())),
+        Fact("chance of losing money", pitched.chance_of_loss, change=False,
+             versus=reranked.chance_of_loss,
+             synonyms=("lose money", "loses money", "losing money", "chance of loss", "loss")),
+        Fact("logistics failing together", logistics_all_fail(ctx), change=False,
+             synonyms=("fail together", "all three fail", "logistics bets", "all three logistics bets")),
+    ), rule="value both plans on the corrected chances (track record, shared network) and fund "
+            "the one worth more; the pitched plan's logistics bets also fail together",
+        given=(budget, TRACK_RECORD, 100 * TRACK_RECORD, NETWORK_CHANCE, 100 * NETWORK_CHANCE, 3.0))
 
 
 def funding_call(ctx: Context) -> str:
     return funding_facts(ctx).call
 
 
-def _safe_question(ctx: Context) -> str:
-    everything, safe = _portfolio(ctx), _safe(ctx)
-    return (f"The {SAFE_COUNT} safest bets are worth {safe.expected_value:.1f} million on average; "
-            f"the whole portfolio {everything.expected_value:.1f} million, with a "
-            f"{everything.chance_big_win_exact:.0%} chance of at least one big win. Which failure "
-            "are you really avoiding by funding only the safe bets?")
+def _pitched_question(ctx: Context) -> str:
+    pitched, reranked = _pitched_run(ctx), _reranked_run(ctx)
+    return (f"As pitched, the plan promises {pitched_plan_ev(ctx):.0f} million; on the corrected "
+            f"chances it is worth {pitched.expected_value:.1f} million against "
+            f"{reranked.expected_value:.1f} for the re-ranked plan. Which number would you "
+            "defend to the board?")
 
 
-def _portfolio_question(ctx: Context) -> str:
-    everything, safe = _portfolio(ctx), _safe(ctx)
-    return (f"Here the safe bets are worth {safe.expected_value:.1f} million and the whole "
-            f"portfolio only {everything.expected_value:.1f} million: which bets cost more than "
-            "they are expected to return?")
-
-
-def _grade_bet_name(answer: Any, expected: Any, ctx: Context) -> Verdict:
-    if not isinstance(answer, str):
-        return Verdict(False, "Give the bet's name as text, as it appears in the `name` column.")
-    b = _bets(ctx)
-    given = " ".join(answer.casefold().split())
-    names = {" ".join(n.casefold().split()): n for n in b["name"]}
-    if given not in names:
-        return Verdict(False, f"{answer!r} is not one of the bets; copy a name from the `name` column.")
-    if names[given] == expected:
-        return Verdict(True, f"Yes: {expected}.")
-    likeliest = str(b.loc[b["p_success"].idxmax(), "name"])
-    biggest = str(b.loc[b["payoff_median"].idxmax(), "name"])
-    if names[given] == likeliest:
-        return Verdict(False, "That is the bet most likely to work, not the most valuable: weigh "
-                              "the chance by the payoff and subtract the cost.")
-    if names[given] == biggest:
-        return Verdict(False, "That bet has the biggest payoff if it works; multiply by its chance "
-                              "of working and subtract its cost.")
-    return Verdict(False, f"Not {names[given]!r}: compare every bet's expected value.")
+def _reranked_question(ctx: Context) -> str:
+    pitched, reranked = _pitched_run(ctx), _reranked_run(ctx)
+    return (f"On the corrected chances the pitched plan is worth {pitched.expected_value:.1f} "
+            f"million and the re-ranked one {reranked.expected_value:.1f}: what does re-ranking "
+            "buy here?")
 
 
 EXERCISES = [
     Exercise(
+        name="pilot_users",
+        question=f"Users per arm for an A/B test that detects a rise from {PILOT_BASELINE:.0%} by "
+                 f"{100 * PILOT_MDE:.0f} points (alpha 0.05, power 0.8).",
+        expected=pilot_users,
+        grade=number(rel_tol=1e-9, unit=" users", mistakes=[
+            (pilot_users_total, "That is both arms together; the question asks for one arm."),
+            (pilot_users_relative, "That reads the 2 points as 2% of the baseline; here the lift is "
+                                   "absolute (0.02), so leave relative=False."),
+        ]),
+        hints=ladder(
+            "A test must be big enough to see the smallest lift worth acting on; a smaller lift "
+            "or a noisier rate needs more users.",
+            "Lesson 09's `experiment.sample_size(baseline, mde)` sizes it; its `per_arm` field "
+            "is the answer. Both numbers are fractions.",
+            "pilot_users = experiment.sample_size(___, ___).per_arm",
+            "pilot_users = experiment.sample_size(PILOT_BASELINE, PILOT_MDE).per_arm",
+        ),
+        minutes=2, level="understand", recalls="09",
+    ),
+    Exercise(
+        name="pilot_split",
+        question="'trust the split' or 'investigate the split' for a test that put "
+                 f"{PILOT_SPLIT[0]:,} and {PILOT_SPLIT[1]:,} users in its two arms.",
+        expected=split_call,
+        grade=choice(["trust the split", "investigate the split"],
+                     mistakes={"trust the split": _trust_message,
+                               "investigate the split": _investigate_message}),
+        hints=ladder(
+            "A fair coin splits users almost exactly in half; a split further off than chance "
+            "allows means something broke, and no metric of the test can be trusted.",
+            "Lesson 10's `experiment.srm_check([a, b])` tests the split; read its `passed` field "
+            "(it uses a strict threshold of 0.001).",
+            'pilot_split = "trust the split" if experiment.srm_check(list(___)).passed else "___"',
+            'pilot_split = ("trust the split" if experiment.srm_check(list(PILOT_SPLIT)).passed\n'
+            '               else "investigate the split")',
+        ),
+        minutes=2, level="understand", recalls="10",
+    ),
+    Exercise(
         name="portfolio_ev",
-        question="Expected value of funding all the bets, before discounting, in USD millions: "
-                 "the sum of chance × mean payoff − cost.",
+        question="Expected value of funding all the bets as pitched, in USD millions: the sum of "
+                 "chance × mean payoff − cost.",
         expected=portfolio_ev,
         grade=number(rel_tol=1e-4, unit=" million", mistakes=[
             (portfolio_ev_with_medians,
@@ -179,30 +375,22 @@ EXERCISES = [
              "median × exp(sigma² / 2)."),
             (portfolio_ev_without_cost, "That is the expected payoff; subtract what the bets cost."),
         ]),
-        hints=(
-            "A lognormal payoff's mean is its median times exp(sigma² / 2).",
-            "Per bet: p_success × mean payoff − cost. Then add up the bets.",
-            "mean = bets.payoff_median * np.exp(bets.payoff_sigma ** 2 / 2); "
-            "portfolio_ev = (bets.p_success * mean - bets.cost).sum()",
-        ),
-        minutes=4,
-    ),
-    Exercise(
-        name="best_bet",
-        question="The name of the bet with the highest expected value (before discounting).",
-        expected=best_bet,
-        grade=_grade_bet_name,
-        hints=(
-            "Compute each bet's expected value as in the previous exercise, without summing.",
-            "`Series.idxmax()` gives the row of the largest value; look up its `name`.",
-            "ev = bets.p_success * bets.payoff_median * np.exp(bets.payoff_sigma ** 2 / 2) - "
-            "bets.cost; best_bet = bets.loc[ev.idxmax(), 'name']",
+        hints=ladder(
+            "A bet is worth its chance of working times what it pays on average, minus what it "
+            "costs; a portfolio is worth the sum over its bets.",
+            "Compute the mean payoff per bet as in the worked example (median × exp(sigma² / 2)) "
+            "for the whole `bets` table at once, then `.sum()` the expected values.",
+            'mean = bets["payoff_median"] * np.exp(bets["payoff_sigma"] ** 2 / 2)\n'
+            'portfolio_ev = (bets["p_success"] * ___ - bets[___]).sum()',
+            'mean = bets["payoff_median"] * np.exp(bets["payoff_sigma"] ** 2 / 2)\n'
+            'portfolio_ev = (bets["p_success"] * mean - bets["cost"]).sum()',
         ),
         minutes=3,
     ),
     Exercise(
         name="chance_all_fail",
-        question="The chance that every bet fails (the bets succeed or fail independently).",
+        question="The chance that every bet fails, taking the pitched chances at face value and "
+                 "assuming the bets succeed or fail independently.",
         expected=chance_all_fail,
         grade=number(rel_tol=1e-4, mistakes=[
             (average_failure_rate, "That is the average bet's chance of failing; all of them failing "
@@ -210,58 +398,145 @@ EXERCISES = [
             (one_minus_total_chance, "Chances of different bets do not add up like that; multiply "
                                      "the chances of failing."),
         ]),
-        hints=(
-            "Each bet fails with probability 1 − p_success.",
-            "Independent events all happen with the product of their chances.",
-            "chance_all_fail = (1 - bets.p_success).prod()",
+        hints=ladder(
+            "Each bet fails with one minus its chance of working; for independent bets, all of "
+            "them failing is the product of those chances.",
+            "Take `1 - bets[\"p_success\"]` and multiply the values together with `.prod()`.",
+            'chance_all_fail = (1 - bets[___]).___()',
+            'chance_all_fail = (1 - bets["p_success"]).prod()',
         ),
         minutes=2,
     ),
     Exercise(
-        name="chance_big_win",
-        question="The chance that at least one bet pays big_win times its cost or more "
-                 "(discounted payoffs; exact or simulated, within one point).",
-        expected=chance_big_win,
-        grade=number(rel_tol=0.0, abs_tol=0.01),
-        hints=(
-            "The simulation of the worked example reports it.",
-            "`chance_big_win` is the simulated share of futures; `chance_big_win_exact` the formula.",
-            "chance_big_win = outcome.chance_big_win_exact",
-        ),
-        minutes=2,
-    ),
-    Exercise(
-        name="chance_of_loss",
-        question="The simulated chance that the whole portfolio loses money once payoffs are "
-                 "discounted for the years they take.",
-        expected=chance_of_loss,
-        grade=number(rel_tol=0.0, abs_tol=0.01, mistakes=[
-            (chance_of_loss_undiscounted, "That ignores how many years each payoff takes; pass "
-                                          "years_to_payoff and discount_rate."),
+        name="corrected_ev",
+        question="The pitched plan's expected value (USD millions) once each chance is multiplied "
+                 "by TRACK_RECORD and, for the logistics bets, by NETWORK_CHANCE too.",
+        expected=corrected_ev,
+        grade=number(rel_tol=1e-4, unit=" million", mistakes=[
+            (pitched_plan_ev, "That is the plan as pitched; correct the chances first."),
+            (corrected_ev_track_only, "You applied the track record but not the network: the "
+                                      "logistics bets only work if the network is live."),
+            (corrected_ev_network_only, "You applied the network's chance but not the track record "
+                                        "(pitches come true only TRACK_RECORD times as often)."),
         ]),
-        hints=(
-            "The worked example's `outcome` has it as a field.",
-            "Look at `outcome.chance_of_loss`; it counts simulated futures whose net is below zero.",
-            "chance_of_loss = outcome.chance_of_loss",
+        hints=ladder(
+            "A pitch is a team's hope; the track record says how often hopes like it came true, "
+            "and a bet that needs the network can only work if the network does.",
+            "Build the corrected chance column with `np.where(bets[\"area\"] == \"logistics\", "
+            "NETWORK_CHANCE, 1.0)`, compute each bet's value, then sum it over the rows where "
+            "`pitched` is True.",
+            'chance = bets["p_success"] * ___ * np.where(bets["area"] == "logistics", ___, 1.0)\n'
+            'value = chance * mean_payoff - bets["cost"]\n'
+            'corrected_ev = value[___].sum()',
+            'chance = bets["p_success"] * TRACK_RECORD * np.where(bets["area"] == "logistics", '
+            'NETWORK_CHANCE, 1.0)\n'
+            'value = chance * bets["payoff_median"] * np.exp(bets["payoff_sigma"] ** 2 / 2) - bets["cost"]\n'
+            'corrected_ev = value[pitched].sum()',
         ),
-        minutes=2,
+        minutes=4,
+    ),
+    Exercise(
+        name="logistics_all_fail",
+        question="The chance that all three logistics bets fail, on the corrected chances, "
+                 "remembering they share the network (exact, or simulated within one point).",
+        expected=logistics_all_fail,
+        grade=number(rel_tol=0.0, abs_tol=0.01, mistakes=[
+            (logistics_all_fail_independent,
+             "That multiplies three failure chances as if the bets were independent; when the "
+             "network is not live all three fail at once, so failing together is likelier than "
+             "the product says."),
+            (logistics_all_fail_pitched, "That uses the pitched chances and ignores the network."),
+        ]),
+        hints=ladder(
+            "Shared dependencies make bets fail together: first ask whether the network is live, "
+            "then whether each bet works on its own.",
+            "Simulate many futures with `rng = np.random.default_rng(seed)`: draw the network once "
+            "per future (`rng.random(n) < NETWORK_CHANCE`), each bet's own success with its chance "
+            "times TRACK_RECORD, and count the futures where no logistics bet works.",
+            'own = bets.loc[bets["area"] == "logistics", "p_success"].to_numpy() * TRACK_RECORD\n'
+            'rng = np.random.default_rng(seed)\n'
+            'network = rng.random((100_000, 1)) < ___\n'
+            'works = (rng.random((100_000, 3)) < ___) & network\n'
+            'logistics_all_fail = (~works.any(axis=1)).___()',
+            'own = bets.loc[bets["area"] == "logistics", "p_success"].to_numpy() * TRACK_RECORD\n'
+            'rng = np.random.default_rng(seed)\n'
+            'network = rng.random((100_000, 1)) < NETWORK_CHANCE\n'
+            'works = (rng.random((100_000, 3)) < own) & network\n'
+            'logistics_all_fail = (~works.any(axis=1)).mean()',
+        ),
+        minutes=5, level="analyse",
+    ),
+    Exercise(
+        name="one_way_doors",
+        question="The list of decisions in DOORS that are one-way doors.",
+        expected=one_way_doors,
+        grade=_grade_doors,
+        hints=ladder(
+            "A one-way door is a decision you cannot undo, or only at a cost far above what it "
+            "saved; price alone does not make a door one-way.",
+            "Go through `DOORS` one decision at a time and ask: could we reverse it next month? "
+            "Keep the ones you could not in a list of strings copied from `DOORS`.",
+            'one_way_doors = [d for d in DOORS if d in (___, ___, ___)]',
+            'one_way_doors = ["sign a ten-year lease on a new fulfilment centre",\n'
+            '                 "sell the old delivery vans to pay for drones",\n'
+            '                 "launch under a new brand name in a new country"]',
+        ),
+        minutes=3, level="understand",
+    ),
+    Exercise(
+        name="pilot_value",
+        question="What the imperfect network pilot's verdict is worth before its cost (USD "
+                 "millions): the value of deciding after it minus the value of deciding now.",
+        expected=pilot_value,
+        grade=number(rel_tol=1e-3, unit=" million", mistakes=[
+            (pilot_value_perfect, "That is what a perfect pilot would be worth; this one says go "
+                                  "PILOT_FALSE_ALARM of the time when the network would fail."),
+            (pilot_value_after_cost, "That already subtracts the pilot's cost; the question asks "
+                                     "for the value before it."),
+            (pilot_value_total, "That is the value of deciding after the pilot; subtract the value "
+                                "of deciding now."),
+        ]),
+        hints=ladder(
+            "Information is worth something only if it can change what you do: a pilot pays when "
+            "a stop verdict saves you from a bad commitment.",
+            "The three logistics bets together are worth their summed corrected values (with the "
+            "network) if the network works, and minus their costs if not. Pass both, the prior "
+            "NETWORK_CHANCE and the pilot's accuracy to `lt.pilot_value`; read "
+            "`value_of_information`.",
+            'trio = bets[bets["area"] == "logistics"]\n'
+            'works = (trio["p_success"] * TRACK_RECORD * mean_payoff[trio.index] - trio["cost"]).sum()\n'
+            'pilot_value = lt.pilot_value(NETWORK_CHANCE, works, -trio["cost"].sum(),\n'
+            '                             sensitivity=___, false_alarm=___).___',
+            'trio = bets[bets["area"] == "logistics"]\n'
+            'trio_mean = trio["payoff_median"] * np.exp(trio["payoff_sigma"] ** 2 / 2)\n'
+            'works = (trio["p_success"] * TRACK_RECORD * trio_mean - trio["cost"]).sum()\n'
+            'pilot_value = lt.pilot_value(NETWORK_CHANCE, works, -trio["cost"].sum(),\n'
+            '                             sensitivity=PILOT_SENSITIVITY,\n'
+            '                             false_alarm=PILOT_FALSE_ALARM).value_of_information',
+        ),
+        minutes=5,
     ),
     Exercise(
         name="funding_call",
-        question="'fund the portfolio' or 'fund the safe bets', then a colon and your evidence.",
+        question="'fund the pitched plan' or 'fund the re-ranked plan', then a colon and your "
+                 "evidence: both plans' values on the corrected chances.",
         expected=funding_call,
-        grade=decision(
-            ["fund the portfolio", "fund the safe bets"], funding_facts,
-            questions={"fund the safe bets": _safe_question,
-                       "fund the portfolio": _portfolio_question},
+        grade=decision(PLANS, funding_facts,
+                       questions={PLANS[0]: _pitched_question, PLANS[1]: _reranked_question}),
+        hints=ladder(
+            "A board funds what it expects to earn, not what it was promised: weigh both plans on "
+            "the chances you believe, and ask what happens to the plan whose bets fail together.",
+            "Compare `pitched_run.expected_value` with `reranked_run.expected_value` (both on "
+            "corrected chances); add each plan's `chance_of_loss` and `logistics_all_fail`.",
+            'call = "fund the re-ranked plan" if ___ > ___ else "fund the pitched plan"\n'
+            'funding_call = (f"{call}: on the corrected chances the re-ranked plan is worth '
+            '{___:.1f} million against {___:.1f} million for the pitched plan")',
+            'call = ("fund the re-ranked plan" if reranked_run.expected_value > pitched_run.expected_value\n'
+            '        else "fund the pitched plan")\n'
+            'funding_call = (f"{call}: on the corrected chances the re-ranked plan is worth "\n'
+            '                f"{reranked_run.expected_value:.1f} million against "\n'
+            '                f"{pitched_run.expected_value:.1f} million for the pitched plan")',
         ),
-        hints=(
-            "Compare the expected value of all bets with that of the three likeliest ones.",
-            "Most bets fail either way; ask which plan leaves more value on average, and what "
-            "its bad case looks like.",
-            "Write the call, a colon, then both expected values: f\"<call>: the portfolio is worth "
-            "{outcome.expected_value:.0f} million on average against ... for the safe bets\"",
-        ),
-        minutes=3,
+        minutes=6, level="evaluate",
     ),
 ]

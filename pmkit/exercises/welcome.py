@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmkit.exercises.engine import Context, Exercise, decision, number
+from pmkit.exercises.engine import Context, Exercise, decision, ladder, number
 from pmkit.exercises.evidence import Evidence, Fact
 
 BAR = 0.10  # the team's bar: more than one late order in ten breaks the promise
@@ -58,12 +58,15 @@ EXERCISES = [
         question="The average order value in USD (a single number).",
         expected=average_order_value,
         grade=number(rel_tol=1e-4, unit=" USD"),
-        hints=(
-            "Each row of `orders` is one order; the column `order_value` holds what it was worth.",
-            "pandas columns have a `.mean()` method.",
-            "average_order = orders['order_value'].mean()",
+        hints=ladder(
+            "Each row is one order and one column holds what it was worth; the average is the "
+            "total of that column divided by the number of orders.",
+            'Pick the column with `orders["order_value"]`, then call `.mean()` on it.',
+            "average_order = orders[___].___()",
+            'average_order = orders["order_value"].mean()',
         ),
         minutes=2,
+        level="apply",
     ),
     Exercise(
         name="late_share",
@@ -74,12 +77,16 @@ EXERCISES = [
             (late_share_at_or_after, "Arriving exactly on the promised day is on time, not late: "
                                      "use > rather than >=."),
         ]),
-        hints=(
-            "An order is late when `actual_days` is greater than `promised_days`.",
-            "Comparing two columns gives a column of True/False; the mean of it is the share of True.",
-            "late_share = (orders['actual_days'] > orders['promised_days']).mean()",
+        hints=ladder(
+            "An order is late when it arrives after the day it was promised for; the late share "
+            "is the late orders out of all orders.",
+            'Compare `orders["actual_days"]` with `orders["promised_days"]` using `>`: that gives '
+            "True or False for each order, and `.mean()` of True/False is the share of True.",
+            "late_share = (orders[___] ___ orders[___]).mean()",
+            'late_share = (orders["actual_days"] > orders["promised_days"]).mean()',
         ),
         minutes=3,
+        level="apply",
     ),
     Exercise(
         name="promise_call",
@@ -97,14 +104,19 @@ EXERCISES = [
                     "customer's problem? What would customers gain from hearing about it?"),
             },
         ),
-        hints=(
-            "Which number measures whether customers can rely on the promise? You computed it "
-            "two exercises ago.",
-            "The lesson's bar: more than one late order in ten (0.10) means the promise is not yet "
-            "one customers can rely on. Is your `late_share` above or below it?",
-            "Write the call, a colon, then the evidence with its metric and number, e.g. "
-            "f\"<call>: {late_share:.1%} of orders arrive later than promised, against a bar of 10%\".",
+        hints=ladder(
+            "A PM weighs how often customers already see the promise broken against the bar the "
+            "team agreed: more than one late order in ten is not a promise to advertise.",
+            "Look up your `late_share` and compare it with 0.10. Write the call, a colon, then "
+            "the late share as a percentage and where it sits against the 10% bar.",
+            'promise_call = f"___: {late_share:.1%} of orders arrive later than promised, ___ our '
+            'bar of 10%"',
+            'call = "fix the promise" if late_share > 0.10 else "advertise the promise"\n'
+            'side = "above" if late_share > 0.10 else "below"\n'
+            'promise_call = f"{call}: {late_share:.1%} of orders arrive later than promised, '
+            '{side} our bar of 10%"',
         ),
-        minutes=3,
+        minutes=4,
+        level="evaluate",
     ),
 ]
