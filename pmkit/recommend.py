@@ -258,6 +258,40 @@ class ItemSimilarity(Result):
         top = self._ranked(scores, positions, k)
         return self._result(tuple(list(basket)), top, scores, "basket")
 
+    def shared(self, item: Any) -> np.ndarray:
+        """Customers who bought both ``item`` and each product (in ``items`` order)."""
+        position = self._index(item)
+        cosine = np.asarray(self.matrix[position].todense()).ravel()
+        # cosine = both / sqrt(buyers of item x buyers of other), so both is cosine x that root.
+        both = np.rint(cosine * np.sqrt(self.popularity[position] * self.popularity.astype(float)))
+        both[position] = self.popularity[position]
+        return both.astype(np.int64)
+
+    def lift(self, item: Any, k: int = 5, min_shared: int = 20) -> Recommendations:
+        """The k products ``item``'s buyers take most often *relative to everyone*: lift.
+
+        Lift is P(bought other | bought item) / P(bought other), that is
+        ``both x customers / (buyers of item x buyers of other)``: 1 means the item's buyers
+        take the other product exactly as often as every customer does, so a best-seller that
+        everyone buys scores about 1 however many buyers it shares. Pairs with fewer than
+        ``min_shared`` shared buyers are left out: a lift from a handful of customers is noise.
+
+        >>> sim = item_similarity([1, 1, 2, 2, 3, 3, 4, 4], ["a", "b", "a", "b", "a", "c", "d", "c"])
+        >>> r = sim.lift("b", k=2, min_shared=1)
+        >>> r.items, [round(s, 2) for s in r.scores]
+        (('a',), [1.33])
+        """
+        position = self._index(item)
+        min_shared = _validate.count(min_shared, "min_shared", minimum=1)
+        k = _k(k, self.products - 1)
+        both = self.shared(item)
+        lift = both * self.customers / (self.popularity[position] * self.popularity.astype(float))
+        scores = np.where(both >= min_shared, lift, -np.inf)
+        scores[position] = -np.inf
+        top = self._ranked(scores, np.array([position]), k)
+        top = top[np.isfinite(scores[top])]
+        return self._result((item,), top, scores, "lift")
+
     def to_frame(self, k: int = 3) -> pd.DataFrame:
         """Each product's k nearest neighbours: item, neighbour, similarity."""
         k = _k(k, self.products - 1)

@@ -538,6 +538,38 @@ def test_capstone_memo_table_on_its_three_calls(seed: int) -> None:
         assert "Contradicts the data" in lesson.check("memo", claim).message
 
 
+@pytest.mark.parametrize("seed", (7, 2024))
+@pytest.mark.parametrize(("lesson_name", "name"), [("06_cohorts_and_retention", "fee_call"),
+                                                   ("07_recommendations", "shelf_call")])
+def test_module_two_decision_tables_on_the_course_seeds(lesson_name: str, name: str, seed: int) -> None:
+    """Lessons 06 and 07's decisions get the same table on the seeds the lessons are tested on."""
+    test_decision_table(lesson_name, name, seed)
+
+
+@pytest.mark.parametrize("seed", (42, 7, 2024))
+def test_the_fee_decision_rejects_the_easy_rule_and_half_the_evidence(seed: int) -> None:
+    from pmkit.exercises import cohorts_and_retention as co
+
+    lesson = lesson_for("06_cohorts_and_retention", seed)
+    ev = evidence(lesson, "fee_call")
+    retention, mde = ev.fact("month-12 retention"), ev.fact("detectable drop")
+    full = good(ev)
+    assert lesson.check("fee_call", full).status == "correct"
+    # The easy rule: a large p-value read as "no change", and the call it suggests.
+    easy = (f"keep the new fee: month-12 retention showed no change, {cite(retention, retention.estimate)}, "
+            f"p = {retention.p_value:.2f}")
+    assert lesson.check("fee_call", easy).status == "incorrect"
+    # Retention alone, without joining, is half the evidence: the missing reading is named.
+    half = f"{ev.call}: " + "; ".join(sentence(f) for f in (retention, mde))
+    assert lesson.check("fee_call", half).status == "incorrect"
+    assert "joiners" in lesson.check("fee_call", half).message
+    # The cohorts' joiner count rose with the customer base; citing only it for a keep fails.
+    if ev.call != "keep the new fee":
+        keep = good(ev).replace(ev.call, "keep the new fee", 1)
+        assert "join rate" in lesson.check("fee_call", keep).message
+    assert co.fee_call(lesson.context) == ev.call
+
+
 # ------------------------------------------------------------- no spoilers ---
 
 

@@ -128,6 +128,30 @@ def test_names_label_the_picks():
     assert picks.top_item == picks.names[0]
 
 
+def test_shared_buyers_and_lift_match_a_brute_force_count():
+    frame = _purchases(seed=3)
+    customers, items, x = _dense(frame)
+    sim = r.item_similarity_table(frame)
+    item = int(items[4])
+    both = x[:, 4] @ x
+    assert sim.shared(item).tolist() == both.astype(int).tolist()
+    buyers = x.sum(axis=0)
+    lift = both * customers.size / (buyers[4] * buyers)
+    picks = sim.lift(item, k=3, min_shared=2)
+    allowed = [(lift[j], -j) for j in range(items.size) if j != 4 and both[j] >= 2]
+    expected = sorted(allowed, reverse=True)[:3]
+    assert list(picks.scores) == pytest.approx([v for v, _ in expected])
+    assert picks.method == "lift"
+
+
+def test_lift_leaves_out_pairs_with_too_few_shared_buyers():
+    sim = r.item_similarity([1, 1, 2, 2, 3], ["a", "b", "a", "b", "c"])
+    assert sim.lift("a", k=2, min_shared=1).items == ("b",)
+    assert sim.lift("a", k=2, min_shared=3).items == ()
+    with pytest.raises(ValueError, match="min_shared"):
+        sim.lift("a", min_shared=0)
+
+
 # --------------------------------------------------------------------------- evaluation
 
 
@@ -292,6 +316,17 @@ def test_neighbours_rediscover_the_hidden_taste_clusters(purchases):
     assert same > 3 * chance
 
 
+def test_product_names_say_which_taste_cluster_they_serve():
+    ds = pytest.importorskip("pmkit.datasets")
+    from pmkit.datasets.recommend import _CLUSTER_NOUNS
+
+    products = ds.load("products")
+    cluster = {int(p): c for p, c in ds.truth("products")["cluster_of_product"].items()}
+    for pid, name, category in products[["product_id", "name", "category"]].itertuples(index=False):
+        nouns = _CLUSTER_NOUNS[cluster[int(pid)]][category]
+        assert any(f" {noun}" in name for noun in nouns), (name, cluster[int(pid)], category)
+
+
 # --------------------------------------------------------------------------- robustness
 
 ANYTHING = st.one_of(
@@ -337,7 +372,8 @@ def test_fuzz_only_clear_errors_escape(name, data):
 @settings(max_examples=40, deadline=None)
 def test_fuzz_methods(data):
     target, method = data.draw(st.sampled_from([(_SIM, "similar"), (_SIM, "recommend"),
-                                                 (_SIM, "to_frame"), (_HITS, "at")]))
+                                                 (_SIM, "to_frame"), (_SIM, "shared"),
+                                                 (_SIM, "lift"), (_HITS, "at")]))
     value = data.draw(ANYTHING)
     try:
         result = getattr(target, method)(value)

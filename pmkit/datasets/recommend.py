@@ -4,6 +4,8 @@ Each product belongs to a hidden *taste cluster* (say, "new parents" or "home
 barista"). Customers lean towards one cluster, and baskets mix products from it, so
 products in one cluster are bought together far more than chance. The truth holds
 each product's cluster, which is what a good item-to-item recommender rediscovers.
+A product's name says which taste it serves ("Trail Running Socks" for runners), so a
+shelf can be sanity-checked by eye; the cluster itself stays in the truth.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ PRICES = {"Electronics": (79.0, 0.9), "Home": (29.0, 0.8), "Fashion": (35.0, 0.6
           "Beauty": (16.0, 0.5), "Sports": (32.0, 0.7)}
 _ADJECTIVES = ("Classic", "Compact", "Deluxe", "Eco", "Everyday", "Pro", "Smart", "Soft",
                "Sturdy", "Travel", "Ultra", "Urban")
+# The nouns the catalogue first drew from. Their draws stay in the products stream so that
+# popularity, and with it orders and order lines, stay byte-identical; the names shown come
+# from _CLUSTER_NOUNS below.
 _NOUNS = {
     "Electronics": ("Headphones", "Charger", "Speaker", "Webcam", "Keyboard", "Tablet",
                     "Smartwatch", "Router"),
@@ -56,6 +61,88 @@ _NOUNS = {
     "Sports": ("Yoga Mat", "Water Bottle", "Running Belt", "Dumbbells", "Tent", "Bike Light",
                "Jump Rope", "Gloves"),
 }
+#: What a product is called, by taste cluster and category: a shopper (and a PM checking a
+#: shelf by eye) can tell from the name which taste a product serves.
+_CLUSTER_NOUNS = {
+    "home barista": {
+        "Home": ("Espresso Cups", "Milk Frother", "Coffee Grinder", "Pour-over Kettle",
+                 "Coffee Scale", "Espresso Tamper"),
+        "Grocery": ("Espresso Beans", "Decaf Beans", "Oat Milk", "Coffee Syrup", "Coffee Filters",
+                    "Cold Brew Blend"),
+    },
+    "new parents": {
+        "Toys": ("Baby Rattle", "Stacking Rings", "Soft Blocks", "Teething Toy", "Baby Play Mat",
+                 "Bath Duck"),
+        "Home": ("Baby Monitor", "Night Light", "Nappy Caddy", "Bottle Warmer", "Changing Mat",
+                 "Baby Blanket"),
+        "Beauty": ("Baby Lotion", "Nappy Cream", "Baby Shampoo", "Baby Wipes", "Baby Soap",
+                   "Baby Sunscreen"),
+    },
+    "home office": {
+        "Electronics": ("Webcam", "Wireless Keyboard", "Monitor Arm", "USB-C Hub", "Desk Lamp",
+                        "Office Headset"),
+        "Books": ("Productivity Guide", "Desk Planner", "Spreadsheet Handbook", "Meeting Notebook",
+                  "Remote Work Guide", "Focus Journal"),
+    },
+    "runners": {
+        "Sports": ("Running Belt", "Running Bottle", "Foam Roller", "Running Gloves", "Head Torch",
+                   "Energy Gels"),
+        "Fashion": ("Trail Running Socks", "Running Shoes", "Running Cap", "Running Jacket",
+                    "Running Tights", "Sweatband"),
+    },
+    "gamers": {
+        "Electronics": ("Gaming Mouse", "Gaming Headset", "Game Controller", "Gaming Keyboard",
+                        "Capture Card", "Gaming Monitor"),
+        "Toys": ("Strategy Board Game", "Card Game", "Dice Set", "Game Figure", "Puzzle Cube",
+                 "Tabletop Map"),
+    },
+    "home cooks": {
+        "Home": ("Cast-iron Pan", "Chef's Knife", "Chopping Board", "Dutch Oven", "Spice Rack",
+                 "Mixing Bowls"),
+        "Grocery": ("Olive Oil", "Spice Mix", "Sea Salt", "Dried Pasta", "Stock Cubes",
+                    "Balsamic Vinegar"),
+        "Books": ("Cookbook", "Baking Book", "Pasta Cookbook", "Curry Cookbook",
+                  "Kitchen Science Book", "Vegetable Cookbook"),
+    },
+    "outdoor family": {
+        "Sports": ("Family Tent", "Camping Stove", "Sleeping Bag", "Picnic Blanket", "Cool Box",
+                   "Hiking Poles"),
+        "Toys": ("Kite", "Frisbee", "Bug Hunting Kit", "Garden Ball", "Kids' Compass",
+                 "Kids' Binoculars"),
+        "Fashion": ("Rain Jacket", "Hiking Boots", "Sun Hat", "Fleece", "Wellies",
+                    "Waterproof Trousers"),
+    },
+    "self-care": {
+        "Beauty": ("Face Cream", "Bath Salts", "Face Mask", "Face Serum", "Body Oil", "Lip Balm"),
+        "Fashion": ("Bathrobe", "Slippers", "Silk Scarf", "Lounge Pants", "Sleep Mask",
+                    "Cosy Socks"),
+    },
+    "readers": {
+        "Books": ("Novel", "Biography", "Short Stories", "Poetry Collection", "Crime Novel",
+                  "History Book"),
+    },
+    "smart home": {
+        "Electronics": ("Smart Plug", "Smart Speaker", "Video Doorbell", "Smart Bulb",
+                        "Mesh Router", "Motion Sensor"),
+        "Home": ("Smart Thermostat", "Robot Vacuum", "Smart Lamp", "Smart Lock", "Air Purifier",
+                 "Smart Blinds"),
+    },
+    "gardeners": {
+        "Home": ("Plant Pot", "Watering Can", "Seed Tray", "Compost Bin", "Pruning Shears",
+                 "Garden Kneeler"),
+        "Books": ("Gardening Guide", "Vegetable Growing Book", "Plant Atlas", "Garden Journal",
+                  "Pruning Handbook", "Seed Catalogue"),
+        "Sports": ("Garden Gloves", "Garden Kneeling Pad", "Garden Tool Belt", "Garden Apron",
+                   "Garden Knee Pads", "Garden Sun Hat"),
+    },
+    "pet owners": {
+        "Grocery": ("Dog Food", "Cat Food", "Dog Treats", "Cat Treats", "Bird Seed",
+                    "Fish Flakes"),
+        "Home": ("Pet Bed", "Pet Bowl", "Litter Tray", "Pet Blanket", "Lint Roller",
+                 "Scratching Post"),
+        "Toys": ("Chew Toy", "Cat Wand", "Dog Ball", "Squeaky Toy", "Tug Rope", "Puzzle Feeder"),
+    },
+}
 
 
 def make_products(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
@@ -66,9 +153,12 @@ def make_products(build: Any) -> dict[str, tuple[pd.DataFrame, dict[str, Any]]]:
     sigma = np.array([PRICES[c][1] for c in category])
     price = np.clip(median * np.exp(sigma * rng.standard_normal(N_PRODUCTS)), 0.5, 5000)
     price = np.floor(price) + 0.99  # charm prices, as shops do
+    for cat in category:  # the first names' draws, kept so the stream below is unchanged
+        rng.choice(_ADJECTIVES), rng.choice(_NOUNS[cat])
+    namer = build.rng("product names")
     names, seen = [], set()
-    for cat in category:
-        base = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS[cat])}"
+    for c, cat in zip(cluster, category, strict=True):
+        base = f"{namer.choice(_ADJECTIVES)} {namer.choice(_CLUSTER_NOUNS[CLUSTERS[c][0]][cat])}"
         name, k = base, 2
         while name in seen:
             name, k = f"{base} {k}", k + 1
