@@ -163,7 +163,7 @@ class Figure:
     >>> print(Figure(b"PNG", alt='Bars: "A" < "B"', takeaway="B is higher.").html())
     <figure class="pmkit-figure" style="margin:0 0 .5em 0"><img src="data:image/png;base64,UE5H" \
 alt="Bars: &quot;A&quot; &lt; &quot;B&quot;" style="max-width:100%;height:auto;background:#fff">\
-<figcaption style="margin-top:.3em">Takeaway: B is higher.</figcaption></figure>
+<figcaption style="margin-top:.3em;line-height:1.4">Takeaway: B is higher.</figcaption></figure>
     """
 
     png: bytes
@@ -177,7 +177,9 @@ alt="Bars: &quot;A&quot; &lt; &quot;B&quot;" style="max-width:100%;height:auto;b
         return (f'<figure class="{FIGURE_CLASS}" style="margin:0 0 .5em 0">'
                 f'<img src="{source}" alt="{html.escape(self.alt)}" '
                 'style="max-width:100%;height:auto;background:#fff">'
-                f'<figcaption style="margin-top:.3em">{html.escape(self.caption())}</figcaption></figure>')
+                # JupyterLab's output area sets a tall line height: a wrapped takeaway keeps a text one.
+                f'<figcaption style="margin-top:.3em;line-height:1.4">{html.escape(self.caption())}'
+                '</figcaption></figure>')
 
     def caption(self) -> str:
         return f"Takeaway: {self.takeaway}"

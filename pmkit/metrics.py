@@ -1281,7 +1281,8 @@ class DiffInDiff(Result):
         for i, (_name, row) in enumerate(frame.iterrows()):
             ax.errorbar(row["change"], y[i], xerr=[[row["change"] - row["ci_low"]],
                                                    [row["ci_high"] - row["change"]]],
-                        fmt=MARKERS[i % len(MARKERS)], color=PALETTE[i % len(PALETTE)], capsize=4)
+                        # One colour: each row is named on the axis, so colour would add nothing.
+                        fmt=MARKERS[i % len(MARKERS)], color=PALETTE[0], capsize=4)
         ax.axvline(0, color=NEUTRAL, linewidth=1)
         ax.set_yticks(y, frame.index)
         ax.set_xlabel(f"change in {self.metric} (95% CI)")

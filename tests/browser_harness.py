@@ -70,7 +70,7 @@ class Lab:
 
     base: str
     token: str
-    workspace: Path
+    workspace: Path  # the learner's lessons, ``workspace/`` in the folder the server serves
     log: Path
 
     def url(self, path: str) -> str:
@@ -122,7 +122,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     # A learner's kernels never have PMKIT_WIDGETS=off (the test run's headless setting), and
     # their checks go to a progress log (a private one here).
     learner_env = {key: value for key, value in os.environ.items() if key != "PMKIT_WIDGETS"}
-    env = {**learner_env, "PMKIT_PROGRESS": str(home / "progress.jsonl"), "PMKIT_WORKSPACE": str(workspace),
+    # Laid out as `pmkit start` serves a course: the course folder holds workspace/ and docs/
+    # (the lessons link ../docs/cheatsheet.md), and JupyterLab serves the course folder.
+    learner_env.pop("PMKIT_WORKSPACE", None)
+    env = {**learner_env, "PMKIT_PROGRESS": str(home / "progress.jsonl"), "PMKIT_HOME": str(home),
            "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
            "JUPYTERLAB_SETTINGS_DIR": str(home / "lab-settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(home / "lab-workspaces")}
@@ -136,7 +139,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     # expose_app_in_browser gives the test JupyterLab's own commands (run all, change theme),
     # steadier than clicking through menus.
     command = [str(jupyter), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--port={port}",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workspace}",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={home}",
                "--ServerApp.terminals_enabled=False", "--LabApp.expose_app_in_browser=True",
                "--JupyterNotebookApp.expose_app_in_browser=True",  # Notebook 7, on the same server
                f"--LabApp.app_settings_dir={settings}",
@@ -185,6 +188,9 @@ class ConsoleWatch:
     def attach(self, page: Any) -> ConsoleWatch:
         page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+        # The console says only "Failed to load resource"; the response says which one.
+        page.on("response", lambda response: response.status >= 400 and self.errors.append(
+            f"HTTP {response.status} {response.request.method} {response.url.split('?')[0]}"))
         return self
 
 

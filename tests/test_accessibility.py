@@ -203,7 +203,7 @@ def test_lesson_00_outputs_pass_axe_in_jupyterlab(browser: Any, jupyter_lab: tup
     base, token = jupyter_lab
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(SLOW)
-    page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
+    page.goto(f"{base}/lab/tree/workspace/{LESSON}?token={token}")
     _run_all(page)
     page.wait_for_selector(".jp-OutputArea-output .widget-slider .noUi-handle")
     # ipywidgets gives a slider's handle no accessible name (its noUiSlider handle attributes are
@@ -404,6 +404,7 @@ def every_plotted_result() -> list[Any]:
     import pmkit.datasets as ds
     import pmkit.experiment as ex
     import pmkit.longterm as lt
+    import pmkit.metrics
     import pmkit.recommend as r
     from tests.test_metrics import _all_results
 
@@ -419,7 +420,12 @@ def every_plotted_result() -> list[Any]:
     similarity = r.item_similarity(customers, items)
     experiments, truth = ds.load("experiments"), ds.truth("experiments")
     n = np.arange(1, 11) * 1000
+    periods = pd.DataFrame({"period": ["before", "after"] * 200, "device": ["web"] * 200 + ["app"] * 200,
+                            "buy": rng.random(400) < 0.3})
     return [
+        pmkit.metrics.rate_change(periods, "buy", "period"),
+        pmkit.metrics.difference_in_differences(periods, "buy", "period", "device", treated="web"),
+        lt.member_value_from(ds.load("membership")),
         cu.nps(segments["score"]), cu.nps_by_segment(segments, "plan"),
         cu.pain_points(["late", "rude agent", "late"], [1, 0.5, 0.5]),
         cu.top_theme_odds(["late", "fine", "crushed"], sample_size=2, repeats=5),

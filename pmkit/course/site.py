@@ -43,6 +43,11 @@ CHEAT_SHEET_LINK = re.compile(
 MATHJAX_FOLDER = "mathjax"
 # MathJax 2's own configuration as the jupyter-server-mathjax package ships it, plus its Safe mode.
 MATHJAX_URL = f"{MATHJAX_FOLDER}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+# The bundled MathJax carries none of its TeX fonts, and a page opened from disk may not load
+# web fonts at all: MathJax is told to draw with the reader's own fonts, so math typesets
+# without a request for files the site does not have.
+MATHJAX_FONTS = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": '
+                 '{availableFonts: [], preferredFont: null, webFont: null, imageFont: null}});</script>')
 # MathJax's own delimiters ($...$, $$...$$, \(...\), \[...\]) as the page configures them.
 MATH = re.compile(r"\$\$|\\\(|\\\[|(?<![\\$])\$[^$\n]+(?<!\\)\$")
 
@@ -56,7 +61,9 @@ PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block html_head_js_mathjax -%}
-{%- if resources.pmkit_mathjax %}{{ mathjax(resources.pmkit_mathjax) }}{% endif -%}
+{%- if resources.pmkit_mathjax -%}
+{{ resources.pmkit_mathjax_fonts }}{{ mathjax(resources.pmkit_mathjax) }}
+{%- endif -%}
 {%- endblock html_head_js_mathjax -%}
 {%- block html_head_css -%}<style>{{ resources.pmkit_css }}</style>{%- endblock html_head_css -%}
 {%- block body_header -%}
@@ -254,7 +261,7 @@ def lesson_page(nb: Any, meta: LessonMeta, nav: str = "", exporter: Any = None, 
     exporter = exporter or _exporter()
     resources = {"metadata": {"name": f"{meta.id} · {meta.title}"}, "pmkit_nav": nav,
                  "pmkit_neighbours": neighbours, "pmkit_css": PAGE_STYLE,
-                 "pmkit_mathjax": MATHJAX_URL if mathjax else ""}
+                 "pmkit_mathjax": MATHJAX_URL if mathjax else "", "pmkit_mathjax_fonts": MATHJAX_FONTS}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
