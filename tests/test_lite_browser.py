@@ -216,8 +216,8 @@ def test_a_saved_lesson_survives_a_reload_and_a_course_update_until_deleted(
         nb = json.loads(shipped.read_text(encoding="utf-8"))  # the course publishes a new version
         nb["cells"][0]["source"] = "# A newer lesson 00\n"
         shipped.write_text(json.dumps(nb), encoding="utf-8")
-        page.reload()
-        page.wait_for_selector(".jp-CodeCell .cm-content", timeout=FIRST_LOAD)
+        _open(page, base)  # a fresh load of the page, as a learner coming back tomorrow
+        page.wait_for_selector(".jp-CodeCell .cm-content")
         assert page.locator(".jp-CodeCell .cm-content").first.inner_text() == "seed = 42  # mine"
         assert page.get_by_text("A newer lesson 00").count() == 0, "the update replaced the learner's copy"
 
