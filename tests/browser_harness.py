@@ -176,6 +176,37 @@ def wait_for_server(server: subprocess.Popen[bytes], url: str, log: Path, second
     pytest.fail(f"the server did not answer within {seconds:.0f} s:\n{log.read_text()[-2000:]}")
 
 
+KERNEL_READY = """() => {
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    return !!kernel && panel.sessionContext.isReady && kernel.status === 'idle';
+}"""
+STARTED = r"""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+    .some(p => /\[(\*|\d+)\]/.test(p.textContent))"""
+ALL_RAN = """() => {
+    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+}"""
+
+
+def run_all(page: Any) -> None:
+    """Run every cell of the open notebook (JupyterLab or Notebook 7) and wait until all have run.
+
+    Run All sent before the kernel is ready may do nothing, so it is sent again until a cell starts.
+    """
+    page.wait_for_function(KERNEL_READY)
+    for _attempt in range(3):
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        try:  # a cell shows [*] while queued or running, [n] once it has run
+            page.wait_for_function(STARTED, timeout=30_000)
+            break
+        except sync_api().TimeoutError:
+            continue
+    page.wait_for_function(ALL_RAN)
+    page.wait_for_function(KERNEL_READY)
+
+
 # ------------------------------------------------------------ page checks --
 
 

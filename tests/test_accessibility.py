@@ -18,7 +18,7 @@ import pytest
 from nbformat.v4 import new_markdown_cell, new_notebook
 
 from tests.axe import OUR_PARTS, STRUCTURE, violations
-from tests.browser_harness import SLOW, Lab
+from tests.browser_harness import SLOW, Lab, run_all
 
 LESSON = "00_welcome.ipynb"
 
@@ -184,27 +184,13 @@ def test_math_is_typeset_offline_from_the_bundled_mathjax(
 
 
 
-def _run_all(page: Any) -> None:
-    """Run every cell from JupyterLab's Run menu and wait until each has run."""
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-    page.locator(".jp-CodeCell .jp-InputArea-editor").first.click()
-    page.keyboard.press("Escape")  # command mode: the menu's commands apply to the notebook
-    for item in ("Run", "Run All Cells"):
-        page.get_by_role("menuitem", name=item, exact=True).click()
-    code_cells = page.locator(".jp-CodeCell").count()
-    # Every code cell has run once its prompt shows a number rather than [*] or [ ].
-    page.wait_for_function(
-        "n => { const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
-        " return prompts.length === n && prompts.every(p => /\\d/.test(p.textContent)); }",
-        arg=code_cells)
-
-
 def test_lesson_00_outputs_pass_axe_in_jupyterlab(browser: Any, jupyter_lab: tuple[str, str]) -> None:
     base, token = jupyter_lab
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(SLOW)
     page.goto(f"{base}/lab/tree/workspace/{LESSON}?token={token}")
-    _run_all(page)
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell")
+    run_all(page)
     page.wait_for_selector(".jp-OutputArea-output .widget-slider .noUi-handle")
     # ipywidgets gives a slider's handle no accessible name (its noUiSlider handle attributes are
     # not exposed), so the handles are checked on their own below, against exactly that gap.

@@ -29,6 +29,7 @@ from tests.browser_harness import (
     clear_outputs,
     figure_problems,
     image_problems,
+    run_all,
     screenshot,
     sync_api,
 )
@@ -42,20 +43,6 @@ REDRAWN = """([explorer, before]) => {
     const img = explorer.querySelector('figure.pmkit-figure img');
     return !!img && img.getAttribute('src') !== before && img.complete && img.naturalWidth > 0;
 }"""
-KERNEL_READY = """() => {
-    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    const kernel = panel && panel.sessionContext && panel.sessionContext.session
-        && panel.sessionContext.session.kernel;
-    return !!kernel && panel.sessionContext.isReady && kernel.status === 'idle';
-}"""
-STARTED = r"""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-    .some(p => /\[(\*|\d+)\]/.test(p.textContent))"""
-ALL_RAN = """() => {
-    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-}"""
-
-
 def _built(lesson: str) -> dict[str, int]:
     """What the committed (headless-built) lesson shows: figures, explorers, code cells."""
     from pmkit.display import figure_alts
@@ -90,17 +77,8 @@ def _notebook7_page(lesson: str, suffix: str = "") -> str:
 def _run_all(page: Any, server: Lab, lesson: str, address: Any = _lab_page) -> None:
     page.goto(server.url(address(lesson)))
     page.wait_for_selector(f"{NOTEBOOK} .jp-CodeCell")
-    page.wait_for_function(KERNEL_READY)  # Run All before the kernel is ready may do nothing
     assert page.locator(f"{NOTEBOOK} .jp-OutputArea-output").count() == 0  # nothing left from a build
-    for _attempt in range(3):
-        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-        try:  # a cell shows [*] while queued or running, [n] once it has run
-            page.wait_for_function(STARTED, timeout=30_000)
-            break
-        except sync_api().TimeoutError:
-            continue
-    page.wait_for_function(ALL_RAN)
-    page.wait_for_function(KERNEL_READY)
+    run_all(page)
 
 
 def _errors_shown(page: Any) -> list[str]:
