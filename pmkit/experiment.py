@@ -628,6 +628,19 @@ def _sample_size_exact(baseline: float, effect: float, alpha: float, power: floa
 
 
 @_plain_errors
+def _absolute_effect(baseline: float, mde: Any, relative: bool, alternative: str, sd: float | None) -> float:
+    """The change to size or power for, in the metric's own units (checked: a rate stays in (0, 1))."""
+    mde = _number(mde, "mde", low=0.0, low_open=True)
+    if relative and baseline == 0:
+        raise ValueError("a relative mde needs a non-zero baseline")
+    effect = mde * abs(baseline) if relative else mde
+    signed = -effect if alternative == "smaller" else effect
+    if sd is None and not 0 < baseline + signed < 1:
+        raise ValueError(f"baseline {baseline} changed by {signed:+g} leaves the range (0, 1); "
+                         "choose a smaller mde")
+    return effect
+
+
 def sample_size(baseline: float, mde: float, alpha: float = 0.05, power: float = 0.8, *,
                 relative: bool = False, alternative: str = "two-sided", ratio: float = 1.0,
                 sd: float | None = None) -> SampleSize:
@@ -659,14 +672,7 @@ def sample_size(baseline: float, mde: float, alpha: float = 0.05, power: float =
     """
     baseline, alpha, power, alternative, ratio, sd = _sizing_inputs(
         baseline, mde, alpha, power, relative, alternative, ratio, sd)
-    mde = _number(mde, "mde", low=0.0, low_open=True)
-    if relative and baseline == 0:
-        raise ValueError("a relative mde needs a non-zero baseline")
-    effect = mde * abs(baseline) if relative else mde
-    signed = -effect if alternative == "smaller" else effect
-    if sd is None and not 0 < baseline + signed < 1:
-        raise ValueError(f"baseline {baseline} changed by {signed:+g} leaves the range (0, 1); "
-                         "choose a smaller mde")
+    effect = _absolute_effect(baseline, mde, relative, alternative, sd)
     exact = _sample_size_exact(baseline, effect, alpha, power, alternative, ratio, sd)
     _finite(sample_size=exact)
     if exact > 1e15:
@@ -1836,15 +1842,8 @@ def power_of_test(baseline: float, mde: float, n: int, alpha: float = 0.05, *,
     """
     baseline, alpha, _, alternative, ratio, sd = _sizing_inputs(
         baseline, mde, alpha, (1 + _alpha(alpha)) / 2, relative, alternative, ratio, sd)
-    mde = _number(mde, "mde", low=0.0, low_open=True)
+    effect = _absolute_effect(baseline, mde, relative, alternative, sd)
     n = _count(n, "n", minimum=2)
-    if relative and baseline == 0:
-        raise ValueError("a relative mde needs a non-zero baseline")
-    effect = mde * abs(baseline) if relative else mde
-    signed = -effect if alternative == "smaller" else effect
-    if sd is None and not 0 < baseline + signed < 1:
-        raise ValueError(f"baseline {baseline} changed by {signed:+g} leaves the range (0, 1); "
-                         "choose a smaller mde")
     value = _power(baseline, effect, n, alpha, alternative, ratio, sd)
     _finite(power=value)
     return Power(power=value, per_arm=n, baseline=baseline, mde=effect,
