@@ -23,7 +23,7 @@ PYTHON = ENV / "bin" / "python"
 STAMP = ENV / "pmkit-lite.stamp"
 
 
-def _uv() -> str | None:
+def course_uv() -> str | None:
     """The uv course.py installs with (on PATH, or fetched once into its tool folder)."""
     sys.path.insert(0, str(ROOT))
     try:
@@ -39,7 +39,7 @@ def lite_python() -> Path:
     fingerprint = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.is_file() and STAMP.read_text() == fingerprint and PYTHON.is_file():
         return PYTHON
-    uv = _uv()
+    uv = course_uv()
     if uv is None:
         pytest.skip("uv is not installed (python3 course.py test fetches it): it builds the lite environment")
     steps = [[uv, "venv", "--quiet", "--clear", "--python", sys.executable, str(ENV)],

@@ -768,15 +768,12 @@ def _grade_as_nobody(folder: Path, python: Path,
 
 def test_an_unprivileged_grader_sandboxes_in_a_user_namespace(shared_folder: Path) -> None:
     """The route most instructors take: not root, a wheel install, bubblewrap in a user namespace."""
-    import importlib.util
+    from tests.lite_env import course_uv
 
     if not SYSTEM_PYTHON.is_file() or subprocess.run(
             [str(SYSTEM_PYTHON), "-c", "import sys; sys.exit(sys.version_info < (3, 11))"]).returncode:
         pytest.skip("needs a system Python 3.11+ at /usr/bin/python3 for the unprivileged user's environment")
-    spec = importlib.util.spec_from_file_location("course_script", ROOT / "course.py")
-    course = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(course)
-    uv = course.find_uv()
+    uv = course_uv()  # the uv course.py installs with
     if uv is None:
         pytest.skip("needs uv to build the unprivileged user's environment quickly")
     # What an instructor without root has: an environment of their own, with the course installed
